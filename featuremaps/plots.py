@@ -1,0 +1,64 @@
+"""One figure style for maps and images across the course.
+
+Convention, everywhere: colormap ``gray``; black is the lowest value of the
+stated range, white the highest. ``scale="each"`` stretches every panel to its
+own min..max; ``scale="shared"`` uses one min..max for all panels, so panels
+can be compared by brightness. The figure says which one it used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+CMAP = "gray"
+SCALES = ("each", "shared")
+
+
+def value_range(maps: np.ndarray, scale: str) -> list[tuple[float, float]]:
+    """(vmin, vmax) for every panel under the given scale convention."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
+    maps = np.asarray(maps, dtype=np.float64)
+    if scale == "shared":
+        return [(float(maps.min()), float(maps.max()))] * len(maps)
+    return [(float(m.min()), float(m.max())) for m in maps]
+
+
+def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
+              ncols: int | None = None, panel_size: float = 1.3, title: str | None = None):
+    """Draw a grid of 2-D arrays (images or feature maps) and return the figure.
+
+    ``maps`` is (n, H, W). A layer's output for one image is (H', W', N):
+    pass ``np.moveaxis(feature_map, -1, 0)`` to see its N maps.
+    """
+    maps = np.asarray(maps)
+    if maps.ndim == 2:
+        maps = maps[np.newaxis]
+    if maps.ndim != 3:
+        raise ValueError(f"show_maps takes (n, H, W) arrays, got shape {maps.shape}")
+    n = len(maps)
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"{len(titles)} titles for {n} maps")
+    ncols = ncols or min(n, 10)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, (panel_size + 0.3) * nrows + 0.6),
+                             squeeze=False)
+    ranges = value_range(maps, scale)
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k >= n:
+            continue
+        vmin, vmax = ranges[k]
+        ax.imshow(maps[k], cmap=CMAP, vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1e-12,
+                  interpolation="nearest")
+        if titles is not None:
+            ax.set_title(titles[k], fontsize=8)
+    note = ("black = min, white = max of each panel" if scale == "each"
+            else f"black = {ranges[0][0]:.3g}, white = {ranges[0][1]:.3g} in every panel")
+    fig.suptitle(f"{title}\n({note})" if title else f"({note})", fontsize=9)
+    fig.tight_layout()
+    return fig
