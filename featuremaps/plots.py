@@ -62,3 +62,26 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
     fig.suptitle(f"{title}\n({note})" if title else f"({note})", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def to_png(feature_map, vmin: float | None = None, vmax: float | None = None, zoom: int = 1) -> bytes:
+    """One 2-D map as grey PNG bytes for widgets, with the course convention (black = vmin, white = vmax).
+
+    ``vmin``/``vmax`` default to the map's own range; ``zoom`` repeats pixels (nearest neighbour).
+    """
+    import io
+
+    from PIL import Image
+
+    m = np.asarray(feature_map, dtype=np.float64)
+    if m.ndim != 2:
+        raise ValueError(f"to_png takes one 2-D map, got shape {m.shape}")
+    lo = float(m.min()) if vmin is None else float(vmin)
+    hi = float(m.max()) if vmax is None else float(vmax)
+    scaled = np.clip((m - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.zeros_like(m)
+    pixels = np.round(scaled * 255).astype(np.uint8)
+    if zoom > 1:
+        pixels = pixels.repeat(zoom, axis=0).repeat(zoom, axis=1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

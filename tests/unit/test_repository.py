@@ -1,0 +1,101 @@
+"""Checks of the repository itself: pins in one place, notebooks committed clean."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^\s#;]+)")
+
+
+def read_pins(lines):
+    pins = {}
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or line.startswith("-"):
+            continue
+        match = PIN.match(line)
+        assert match, f"not an exact pin: {line!r}"
+        pins[re.sub(r"[-_.]+", "-", match.group(1).split("[")[0]).lower()] = match.group(2)
+    return pins
+
+
+def environment_pip_lines():
+    text = (ROOT / "environment.yml").read_text()
+    block = text.split("- pip:", 1)[1]
+    return [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
+
+
+def test_requirements_are_all_exact_pins():
+    pins = read_pins((ROOT / "requirements.txt").read_text().splitlines())
+    for name in ("tensorflow-cpu", "keras", "jupyter-book", "nbval", "ipywidgets", "jupyterlab", "matplotlib"):
+        assert name in pins, f"{name} is not pinned in requirements.txt"
+    assert pins["tensorflow-cpu"] == "2.21.0" and pins["jupyter-book"] == "1.0.4.post1"
+    assert pins["nbval"] == "0.11.0" and pins["keras"].startswith("3.15.")
+
+
+def test_environment_yml_installs_the_same_pins():
+    """environment.yml may pin a package itself only if it agrees with requirements.txt."""
+    lines = environment_pip_lines()
+    assert "-r requirements.txt" in lines, "environment.yml must install requirements.txt"
+    requirements = read_pins((ROOT / "requirements.txt").read_text().splitlines())
+    own = read_pins(line for line in lines if not line.startswith("-"))
+    disagree = {name: (version, requirements.get(name)) for name, version in own.items()
+                if requirements.get(name) != version}
+    assert not disagree, f"environment.yml and requirements.txt disagree: {disagree}"
+    python = re.search(r"^\s*-\s*python=(\S+)", (ROOT / "environment.yml").read_text(), re.M)
+    assert python and python.group(1) == "3.11"
+
+
+def test_the_installed_environment_matches_the_pins():
+    from importlib.metadata import PackageNotFoundError, version
+
+    pins = read_pins((ROOT / "requirements.txt").read_text().splitlines())
+    wrong = {}
+    for name, pinned in pins.items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != pinned:
+            wrong[name] = (pinned, installed)
+    assert not wrong, f"installed versions differ from requirements.txt (pinned, installed): {wrong}"
+
+
+def test_package_json_pins_are_exact_and_locked():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    for name, wanted in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", wanted), f"{name}@{wanted} is not an exact version"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == wanted
+
+
+def tracked(pattern):
+    out = subprocess.run(["git", "ls-files", pattern], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    return [ROOT / line for line in out.stdout.splitlines()]
+
+
+def test_committed_notebooks_have_no_outputs():
+    notebooks = tracked("*.ipynb")
+    assert notebooks, "no notebooks are tracked"
+    dirty = []
+    for path in notebooks:
+        committed = subprocess.run(["git", "show", f"HEAD:{path.relative_to(ROOT)}"], cwd=ROOT,
+                                   capture_output=True, text=True)
+        text = committed.stdout if committed.returncode == 0 else path.read_text()
+        for cell in json.loads(text)["cells"]:
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                dirty.append(path.name)
+                break
+    assert not dirty, f"notebooks committed with outputs (clear them): {dirty}"
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text()
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        assert f"chapters/{path.stem}" in toc, f"{path.name} is not in _toc.yml"
