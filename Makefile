@@ -39,9 +39,13 @@ node_modules/.installed: package.json package-lock.json
 # Jupyter Book would inject every script found there into every page.
 $(VENDOR)/.copied: node_modules/.installed
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/jupyter-widgets $(VENDOR)/mathjax
+	# embed.js needs no RequireJS; browsers take the woff2/woff icon fonts, so the eot/ttf/svg copies stay behind.
 	cd node_modules/@jupyter-widgets/html-manager/dist && \
-	  cp embed.js embed.js.LICENSE.txt *.woff *.woff2 *.ttf *.eot *.svg ../../../../$(VENDOR)/jupyter-widgets/
-	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input output ui a11y adaptors ../../../$(VENDOR)/mathjax/
+	  cp embed.js embed.js.LICENSE.txt *.woff *.woff2 ../../../../$(VENDOR)/jupyter-widgets/
+	# MathJax: the TeX-to-HTML bundle, the extensions it autoloads, its menu and fonts (not the SVG output).
+	mkdir -p $(VENDOR)/mathjax/output/chtml
+	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y ../../../$(VENDOR)/mathjax/ && \
+	  cp -r output/chtml/fonts ../../../$(VENDOR)/mathjax/output/chtml/
 	cp node_modules/mathjax/LICENSE $(VENDOR)/mathjax/
 	touch $@
 

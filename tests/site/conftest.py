@@ -10,11 +10,11 @@ import functools
 import os
 import shutil
 import threading
-from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from guard import open_guarded_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
@@ -58,41 +58,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@dataclass
-class Traffic:
-    """What a page asked for: requests kept from leaving the host, failures, console errors."""
-
-    allowed_prefixes: tuple[str, ...]
-    blocked: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-
-    def allows(self, url: str) -> bool:
-        return url.startswith(self.allowed_prefixes) or url.startswith(("data:", "blob:", "about:"))
-
-
-def open_guarded_page(browser, allowed_prefixes: tuple[str, ...]):
-    """A new page whose requests off the allowed prefixes are aborted and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    traffic = Traffic(allowed_prefixes)
-
-    def route(route):
-        if traffic.allows(route.request.url):
-            route.continue_()
-        else:
-            traffic.blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("requestfailed", lambda request: traffic.failed.append(f"{request.url} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400
-            and traffic.failed.append(f"{response.url} (HTTP {response.status})"))
-    page.on("console", lambda message: message.type == "error" and traffic.console_errors.append(message.text))
-    page.on("pageerror", lambda error: traffic.console_errors.append(str(error)))
-    return context, page, traffic
 
 
 @pytest.fixture

@@ -1,0 +1,102 @@
+"""The whole built site: every page of the table of contents, with the network blocked, from a server and from disk."""
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import SITE
+from guard import open_guarded_page
+
+from featuremaps import site
+
+pytestmark = pytest.mark.site
+MB = 1_000_000
+PAGE_BUDGET = 3 * MB
+SITE_BUDGET = 40 * MB
+
+
+def built_pages():
+    return [page for page in site.toc_pages() if (SITE / f"{page}.html").is_file()]
+
+
+def test_every_toc_page_was_built():
+    missing = [page for page in site.toc_pages() if not (SITE / f"{page}.html").is_file()]
+    assert not missing, f"pages in _toc.yml missing from {SITE}: {missing}"
+
+
+@pytest.mark.parametrize("page", site.toc_pages())
+def test_page_loads_cleanly_offline(browser, site_url, page):
+    context, tab, traffic = open_guarded_page(browser, (site_url,))
+    try:
+        tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
+        tab.wait_for_timeout(300)
+        broken = tab.evaluate("""[...document.images]
+            .filter(i => i.complete && i.naturalWidth === 0 && i.getAttribute('src'))
+            .map(i => i.getAttribute('src').slice(0, 80))""")
+        assert not broken, f"broken images on {page}: {broken}"
+        assert "Error displaying widget" not in tab.content()
+        assert traffic.blocked == [], f"{page} tried to leave the host: {traffic.blocked}"
+        assert traffic.failed == [], f"failed requests on {page}: {traffic.failed}"
+        assert traffic.console_errors == [], f"console errors on {page}: {traffic.console_errors}"
+    finally:
+        context.close()
+
+
+def test_site_opens_from_disk_with_a_working_widget(browser):
+    context, tab, traffic = open_guarded_page(browser, ("file://",))
+    try:
+        tab.goto((SITE / "index.html").as_uri(), wait_until="load")
+        tab.wait_for_url(re.compile(r".*/book/intro\.html$"), timeout=10_000)
+        tab.goto((SITE / "chapters" / "00-setup-check.html").as_uri(), wait_until="load")
+        handle = tab.locator(".fm-class-slider .noUi-handle")
+        handle.wait_for(state="visible", timeout=20_000)
+        handle.focus()
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_function("document.querySelector('.fm-class-stack').innerText.trim() === 'Trouser'",
+                              timeout=5_000)
+        assert traffic.blocked == [], f"requests tried to leave the disk: {traffic.blocked}"
+        assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("query", ["feature map", "карта признаков"])
+def test_search_finds(guarded_page, site_url, query):
+    page, _ = guarded_page
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
+    page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+    assert page.locator("#search-results ul.search li").count() >= 1
+
+
+def test_every_figure_has_alt_text():
+    missing = []
+    for page in built_pages():
+        soup = BeautifulSoup((SITE / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        for img in soup.select("article img"):
+            alt = (img.get("alt") or "").strip()
+            src = img.get("src", "")
+            # myst-nb falls back to the file path as alt text: that describes nothing.
+            if not alt or alt == src or alt.endswith((".png", ".jpg", ".svg")):
+                missing.append(f"{page}: {src[:60]}")
+    assert not missing, f"images without alt text (give the cell a caption/alt in its mystnb metadata): {missing}"
+
+
+def test_page_and_site_weight_budgets():
+    over = {}
+    for page in built_pages():
+        own = site.page_weight(page)
+        transfer = site.transfer_weight(page)
+        if own.total > PAGE_BUDGET or transfer > PAGE_BUDGET:
+            over[page] = (own.total, transfer)
+    assert not over, f"pages over {PAGE_BUDGET:,} bytes (own bytes, compressed transfer): {over}"
+    assert site.site_bytes() < SITE_BUDGET
+
+
+def test_gzip_is_what_transfer_weight_measures(tmp_path):
+    # transfer_weight() counts compressed bytes: check it on a file of known compressibility.
+    sample = tmp_path / "a.js"
+    sample.write_bytes(b"a" * 100_000)
+    assert site.gzipped_size(sample) == len(gzip.compress(Path(sample).read_bytes(), 9))
+    assert site.gzipped_size(sample) < 1_000
