@@ -1,6 +1,7 @@
 """The whole built site: every page of the table of contents, with the network blocked, from a server and from disk."""
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -100,3 +101,17 @@ def test_gzip_is_what_transfer_weight_measures(tmp_path):
     sample.write_bytes(b"a" * 100_000)
     assert site.gzipped_size(sample) == len(gzip.compress(Path(sample).read_bytes(), 9))
     assert site.gzipped_size(sample) < 1_000
+
+
+def test_no_stray_object_reprs_in_executed_chapters():
+    """A cell ending in a plotting call prints '<matplotlib... at 0x...>' above its figure: end it with ';'."""
+    executed = sorted((SITE.parent / "jupyter_execute").rglob("*.ipynb"))
+    assert executed, "no executed notebooks: run `make book` first"
+    stray = []
+    for path in executed:
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for output in cell.get("outputs", []):
+                text = "".join(output.get("data", {}).get("text/plain", "")) if "data" in output else ""
+                if re.search(r"<\w+(\.\w+)+ (object )?at 0x[0-9a-f]+>", text):
+                    stray.append(f"{path.name} cell {index}: {text[:60]}")
+    assert not stray, f"object reprs shown as output: {stray}"
