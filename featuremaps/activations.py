@@ -119,13 +119,17 @@ def to_model_input(model, images) -> np.ndarray:
     """Images as the model expects them: float32 (n, H, W, C) in the model's size and channel count.
 
     - ``images`` is (n, H, W) grayscale, (n, H, W, C) with C = 1, 3 or 4 (RGBA: alpha is dropped),
-      or one image (H, W).
+      one image (H, W), or a list of images of different sizes (for a model of fixed size).
     - uint8 values are divided by 255; float values are taken as they are (already scaled).
     - Grayscale is repeated to RGB for an RGB model; RGB becomes luminance
       (0.299 R + 0.587 G + 0.114 B) for a grayscale model.
     - Images of another size are resized (bilinear, antialiased) to the model's H x W.
     """
     h, w, c = input_shape(model)
+    if isinstance(images, (list, tuple)) and len(images) and h is not None and w is not None and len(
+            {np.shape(image) for image in images}) > 1:
+        # Images of different sizes: each is converted (resized) on its own.
+        return np.concatenate([to_model_input(model, np.asarray(image)[np.newaxis]) for image in images])
     x = np.asarray(images)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise TypeError(f"images must be a numeric array, not {x.dtype}.")
@@ -167,6 +171,8 @@ def forward(model, x: np.ndarray, layer_names, with_output: bool = False) -> lis
     chunks = []
     for start in range(0, len(x), BATCH_SIZE):
         outputs = model_fn([x[start:start + BATCH_SIZE]], training=False)
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]  # Keras unwraps a one-element output list
         chunks.append([keras.ops.convert_to_numpy(o) for o in outputs])
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 

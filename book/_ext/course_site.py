@@ -29,7 +29,20 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = unique
 
 
+# ipywidgets typeset widget descriptions with MathJax 2's `MathJax.Hub.Queue`; the site serves MathJax 3.
+# Route those calls to MathJax 3 (a no-op on pages without math) instead of throwing a page error.
+MATHJAX2_SHIM = """window.MathJax = window.MathJax || {};
+window.MathJax.Hub = window.MathJax.Hub || {Queue: function () {
+  for (const job of arguments) {
+    if (Array.isArray(job) && job[0] === "Typeset" && window.MathJax.typesetPromise) {
+      window.MathJax.typesetPromise([job[2]]).catch(function () {});
+    }
+  }
+}};"""
+
+
 def setup(app):
+    app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)
     app.connect("config-inited", launch_buttons_need_a_repository)
     app.connect("html-page-context", drop_duplicate_scripts, priority=100)  # before handlers that end the event early
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -84,6 +84,9 @@ def test_changing_depth_changes_the_map_slider_range(browser):
     assert browser.current_map.shape == (14, 14)
     with pytest.raises(ValueError, match="channel must be in 0..3"):
         browser.select(channel=4)
+    with pytest.raises(ValueError, match="image must be in 0..2"):
+        browser.select(image=3, depth=0)
+    assert browser.depth == 2  # a refused selection changes nothing
 
 
 def test_shown_map_is_the_layer_output(browser, model, images):
@@ -206,7 +209,7 @@ def test_upload_of_a_light_background_picture_is_inverted_and_shown(browser):
 def test_upload_through_the_file_upload_widget(browser):
     browser.upload.value = ({"name": "notes.txt", "type": "text/plain", "size": 5,
                              "content": memoryview(b"hello"),
-                             "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+                             "last_modified": datetime.datetime.now(datetime.UTC)},)
     assert "Could not use “notes.txt”" in browser.status.value
     assert browser.upload.value == ()  # cleared, so the same file can be chosen again
     assert len(browser.inputs) == 3
@@ -328,6 +331,7 @@ def test_static_pictures_are_the_layer_outputs(static, model, images):
         want = br.tile(np.stack([br.to_gray8(m, *r) for m, r in zip(stack, ranges, strict=True)]))
         assert np.abs(sheet.astype(int) - want).max() <= 1
     assert f"black = {br.fmt(maps.min())}, white = {br.fmt(maps.max())}" in per_layer.value
+    assert '<div class="fm-map"' in per_map.value and '<img class="fm-sprite"' in per_map.value
     # The CSS rule for map 5 of conv2 clips the grid to map 5 and shows map 5's min and max.
     own = maps[..., 5]
     assert f'<span class="fm-r5">map 5: min {br.fmt(own.min())}, max {br.fmt(own.max())}</span>' in range_text.value
