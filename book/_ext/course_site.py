@@ -31,14 +31,23 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 # ipywidgets typeset widget descriptions with MathJax 2's `MathJax.Hub.Queue`; the site serves MathJax 3.
 # Route those calls to MathJax 3 (a no-op on pages without math) instead of throwing a page error.
-MATHJAX2_SHIM = """window.MathJax = window.MathJax || {};
-window.MathJax.Hub = window.MathJax.Hub || {Queue: function () {
-  for (const job of arguments) {
-    if (Array.isArray(job) && job[0] === "Typeset" && window.MathJax.typesetPromise) {
-      window.MathJax.typesetPromise([job[2]]).catch(function () {});
+MATHJAX2_SHIM = """(function () {
+  function queue() {
+    for (const job of arguments) {
+      if (Array.isArray(job) && job[0] === "Typeset" && window.MathJax && window.MathJax.typesetPromise) {
+        window.MathJax.typesetPromise([job[2]]).catch(function () {});
+      }
     }
   }
-}};"""
+  function withHub(mathjax) {
+    if (mathjax && typeof mathjax === "object" && !mathjax.Hub) mathjax.Hub = {Queue: queue};
+    return mathjax;
+  }
+  // MathJax 3 and the page's MathJax configuration both replace window.MathJax: keep a Hub on each new value.
+  let current = withHub(window.MathJax || {});
+  Object.defineProperty(window, "MathJax", {configurable: true, enumerable: true,
+    get: function () { return current; }, set: function (value) { current = withHub(value); }});
+})();"""
 
 
 def setup(app):

@@ -22,3 +22,39 @@ def test_setup_chapter_runs_in_lab_and_its_slider_works(lab_page):
         return imgs.length && imgs[imgs.length - 1].src !== before;
     }""", arg=before, timeout=10_000)
     assert traffic.blocked == [], f"JupyterLab page tried to leave the host: {traffic.blocked}"
+
+
+def live_map_src(page):
+    return page.evaluate("() => { const i = document.querySelector('.fm-browser img.fm-map'); return i ? i.src : ''; }")
+
+
+def wait_for_new_map(page, before, what):
+    try:
+        page.wait_for_function(
+            "(before) => { const i = document.querySelector('.fm-browser img.fm-map'); return i && i.src !== before; }",
+            arg=before, timeout=20_000)
+    except Exception as exc:  # noqa: BLE001 - turn a timeout into a sentence
+        raise AssertionError(f"{what}: the live map did not change through the kernel") from exc
+
+
+def test_activation_browser_redraws_through_the_kernel(lab_page):
+    page, traffic, base, token = lab_page
+    open_notebook(page, base, token, "04-browsing-activations.ipynb")
+    run_all_cells(page, timeout_ms=300_000)
+    assert errors_shown(page) == []
+    browser = page.locator(".fm-browser").first
+    browser.scroll_into_view_if_needed()
+    before = live_map_src(page)
+    assert before, "the live browser shows no map"
+
+    depth = browser.locator(".fm-depth .noUi-handle").first
+    depth.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_new_map(page, before, "depth slider moved")
+
+    after_depth = live_map_src(page)
+    picker = browser.locator(".fm-image select").first
+    picker.select_option(index=3)
+    wait_for_new_map(page, after_depth, "another image picked")
+    assert errors_shown(page) == []
+    assert traffic.blocked == [], f"JupyterLab page tried to leave the host: {traffic.blocked}"
