@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import time
+from pathlib import Path
 
 
 def open_notebook(page, base: str, token: str, name: str, timeout_s: float = 90) -> None:
-    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    # A workspace of its own, so JupyterLab does not restore notebooks left open by an earlier test.
+    workspace = re.sub(r"\W", "-", name)
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     page.locator(".jp-NotebookPanel").first.wait_for(state="visible")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -22,14 +26,24 @@ def open_notebook(page, base: str, token: str, name: str, timeout_s: float = 90)
     raise AssertionError(f"the kernel of {name} did not become idle within {timeout_s} s")
 
 
-def run_all_cells(page, timeout_ms: int = 240_000) -> None:
+def run_all_cells(page, timeout_s: float = 240) -> None:
     page.locator(".lm-MenuBar-item", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    # Every code cell has an execution count once the run is over (no "[*]" left).
-    page.wait_for_function("""() => {
-        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-        return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-    }""", timeout=timeout_ms)
+    # Let the run start before asking whether it is over.
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").wait_for(state="attached", timeout=30_000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        if errors_shown(page):
+            raise AssertionError(f"a cell failed in JupyterLab: {errors_shown(page)}")
+        # The run is over when the kernel is idle again and no cell waits ("[*]").
+        busy = page.evaluate("""() => [...document.querySelectorAll('.jp-InputArea-prompt')]
+                                      .some(p => p.textContent.includes('*'))""")
+        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count()
+        if idle and not busy:
+            return
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / "lab-timeout.png"))
+    raise AssertionError(f"Run All Cells did not finish within {timeout_s} s (screenshot in the temp folder)")
 
 
 def errors_shown(page) -> list[str]:

@@ -40,7 +40,7 @@ def wait_for_new_map(page, before, what):
 def test_activation_browser_redraws_through_the_kernel(lab_page):
     page, traffic, base, token = lab_page
     open_notebook(page, base, token, "04-browsing-activations.ipynb")
-    run_all_cells(page, timeout_ms=300_000)
+    run_all_cells(page, timeout_s=300)
     assert errors_shown(page) == []
     browser = page.locator(".fm-browser").first
     browser.scroll_into_view_if_needed()

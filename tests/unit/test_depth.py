@@ -110,7 +110,7 @@ def test_spot_flat_and_keras_shaped_kernels():
 
 
 def test_template_similarity_values():
-    diagonal = depth.EDGE_TEMPLATES["diagonal edge \\"]
+    diagonal = depth.EDGE_TEMPLATES["rising diagonal edge"]
     sim = depth.template_similarity(diagonal)
     # By hand: <diagonal, Gx> = 8 and both have squared norm 12, so the cosine is 8 / 12; the two diagonals are
     # orthogonal (their products cancel), and neither needs centring (each sums to 0).
@@ -202,22 +202,26 @@ def test_probe_accuracy_separable_and_random():
 # ------------------------------------------------------------ where a map fires
 
 
-def test_group_preference_and_find_part_maps():
+def test_part_scores_and_find_part_maps():
     labels = np.repeat(np.arange(4), 5)
-    maps = np.full((20, 3, 3, 3), 0.1)
     group = [2, 3]
+    maps = np.zeros((20, 3, 3, 4))
     maps[labels >= 2, 2, 1, 0] = 5.0  # map 0: fires for the group, at the bottom centre
     maps[labels >= 2, 0, 1, 1] = 5.0  # map 1: fires for the group, at the top
-    maps[:, 2, 1, 2] = 5.0  # map 2: at the bottom, for every class
-    means = depth.class_means(depth.pooled(maps), labels)
-    preference = depth.group_preference(means, group)
-    np.testing.assert_allclose(preference[2], 1.0)
-    assert preference[0] > 5 and preference[1] > 5
-    np.testing.assert_array_equal(depth.peak_positions(maps[labels >= 2]), [[2, 1], [0, 1], [2, 1]])
-    np.testing.assert_array_equal(depth.find_part_maps(maps, labels, group, rows=[2]), [0])
-    np.testing.assert_array_equal(depth.find_part_maps(maps, labels, group, rows=[1]), [])
-    with pytest.raises(ValueError, match="some but not all"):
-        depth.group_preference(means, [0, 1, 2, 3])
+    maps[:, 2, 1, 2] = np.arange(20.0)  # map 2: at the bottom; its top 10 images are of classes 2, 3
+    maps[:, 0, 0, 2] += 0.1  # background everywhere, weaker than the peak: does not move it
+    share, in_region = depth.part_scores(maps, labels, group, rows=[2], k=10)
+    np.testing.assert_allclose(share, [1.0, 1.0, 1.0, np.nan])  # map 3 never fires
+    np.testing.assert_allclose(in_region, [1.0, 0.0, 1.0, np.nan])
+    share, _ = depth.part_scores(maps, labels, group, k=20)
+    np.testing.assert_allclose(share[2], 0.5)  # all 20 images: half are of the group
+    np.testing.assert_array_equal(depth.find_part_maps(maps, labels, group, rows=[2], k=10), [0, 2])
+    # With k=20 map 0's top images include 10 where it is silent (peak at (0, 0)): share and region 0.5.
+    assert len(depth.find_part_maps(maps, labels, group, rows=[2], k=20)) == 0
+    np.testing.assert_array_equal(depth.find_part_maps(maps, labels, group, rows=[2], k=20, min_share=0.5), [2, 0])
+    np.testing.assert_array_equal(depth.find_part_maps(maps, labels, group, rows=[1], k=10), [])
+    with pytest.raises(ValueError, match="group is empty"):
+        depth.part_scores(maps, labels, [])
 
 
 def test_show_overlays_draws_one_panel_per_image():
