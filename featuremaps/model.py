@@ -1,0 +1,271 @@
+"""The course CNN: its architecture, how it is trained, and the shipped trained model.
+
+Every chapter uses the same network, built by :func:`build_model`::
+
+    image 28x28x1
+    -> conv1 (32 filters 3x3, same) -> relu1 -> pool1 (2x2)   28x28x32 -> 14x14x32
+    -> conv2 (64 filters 3x3, same) -> relu2 -> pool2 (2x2)   14x14x64 ->  7x7x64
+    -> conv3 (128 filters 3x3, same) -> relu3 -> pool3 (2x2)   7x7x128 ->  3x3x128
+    -> flatten -> dropout -> probabilities (Dense 10, softmax)
+
+The convolutions have no activation of their own: ReLU is a separate layer, so
+a chapter can read a feature map before and after it. The trained copy ships as
+``models/fashion_cnn.keras``, made by ``models/make_model.py`` with :func:`train`;
+:func:`trained_model` loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from featuremaps import data
+
+# TensorFlow warns on stderr when a session runs several models ("triggered tf.function retracing").
+# Chapters do that on purpose, and the book build fails on stderr: keep only its errors.
+tf.get_logger().setLevel("ERROR")
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_FILE = MODELS_DIR / "fashion_cnn.keras"
+RESTORE_HINT = ("Restore it with `git checkout -- models/` or retrain it with `make model` "
+                "(which runs `python models/make_model.py`).")
+
+IMAGE_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+NUM_FILTERS = (32, 64, 128)
+KERNEL_SIZE = 3
+CONV_LAYERS = ("conv1", "conv2", "conv3")
+RELU_LAYERS = ("relu1", "relu2", "relu3")
+POOL_LAYERS = ("pool1", "pool2", "pool3")
+# The layers whose outputs are feature maps, in the order the image meets them.
+FEATURE_MAP_LAYERS = tuple(name for block in zip(CONV_LAYERS, RELU_LAYERS, POOL_LAYERS, strict=True) for name in block)
+OUTPUT_LAYER = "probabilities"
+
+# The training recipe of the shipped model (models/make_model.py uses these defaults).
+SEED = 504
+EPOCHS = 6
+BATCH_SIZE = 64
+LEARNING_RATE = 3e-3  # the starting step size; it decays to zero along a cosine
+VALIDATION_FRACTION = 0.1
+DROPOUT = 0.3
+
+
+class ModelFileError(RuntimeError):
+    """The shipped model file (or its record) is missing or damaged."""
+
+
+# ---------------------------------------------------------------- architecture
+
+def conv_block(x, num_filters: int, index: int, kernel_size: int = KERNEL_SIZE):
+    """One block of the course CNN: conv{index} -> relu{index} -> pool{index}.
+
+    ``x`` is a Keras tensor of shape (H, W, C); the block returns (H//2, W//2, num_filters).
+    The convolution pads with zeros ("same"), so only the pooling shrinks the map.
+    """
+    _check_count(num_filters, "num_filters")
+    _check_count(index, "index")
+    _check_count(kernel_size, "kernel_size")
+    feature_map = keras.layers.Conv2D(num_filters, kernel_size, padding="same", name=f"conv{index}")(x)
+    feature_map = keras.layers.ReLU(name=f"relu{index}")(feature_map)
+    return keras.layers.MaxPooling2D(2, name=f"pool{index}")(feature_map)
+
+
+def classifier_head(feature_map, dropout: float = DROPOUT):
+    """flatten -> dropout -> probabilities (Dense 10, softmax): maps of pool3 to class probabilities."""
+    h = keras.layers.Flatten(name="flatten")(feature_map)
+    h = keras.layers.Dropout(dropout, name="dropout")(h)
+    return keras.layers.Dense(NUM_CLASSES, activation="softmax", name=OUTPUT_LAYER)(h)
+
+
+def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
+                dropout: float = DROPOUT) -> keras.Model:
+    """The course CNN (untrained), as a Functional model with input layer "image".
+
+    ``num_filters`` gives the width of conv1, conv2, conv3; the layer names do not
+    depend on it. ``seed`` fixes the initial weights: the same seed gives the same model.
+    """
+    num_filters = tuple(num_filters) if not isinstance(num_filters, (int, np.integer)) else num_filters
+    if not isinstance(num_filters, tuple) or len(num_filters) != len(CONV_LAYERS):
+        raise ValueError(f"num_filters must be {len(CONV_LAYERS)} filter counts, one per conv layer, "
+                         f"such as {NUM_FILTERS}; got {num_filters!r}")
+    for n in num_filters:
+        _check_count(n, "each entry of num_filters")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a fraction in [0, 1), got {dropout!r}")
+    keras.utils.set_random_seed(seed)
+    x = keras.Input(shape=IMAGE_SHAPE, name="image")
+    feature_map = x
+    for index, n in enumerate(num_filters, start=1):
+        feature_map = conv_block(feature_map, int(n), index)
+    return keras.Model(x, classifier_head(feature_map, dropout), name="fashion_cnn")
+
+
+def conv_param_count(kernel_size: int, in_channels: int, num_filters: int) -> int:
+    """Parameters of a conv layer: (K_h * K_w * C + 1) * N (each filter has K_h*K_w*C weights and one bias)."""
+    return (kernel_size * kernel_size * in_channels + 1) * num_filters
+
+
+def _check_count(value, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+# -------------------------------------------------------------------- training
+
+def split_validation(dataset: data.Dataset, fraction: float = VALIDATION_FRACTION, seed: int = SEED):
+    """Carve a validation set out of the training images (never the test images).
+
+    The same ``fraction`` of every class is held out, chosen at random with ``seed``.
+    Returns ``(x_train, y_train, x_val, y_val)`` as uint8 images and labels.
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be between 0 and 1 (exclusive), got {fraction!r}")
+    labels = np.asarray(dataset.y_train)
+    rng = np.random.default_rng(seed)
+    held_out = np.zeros(len(labels), dtype=bool)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        count = int(round(fraction * len(members)))
+        held_out[rng.choice(members, size=count, replace=False)] = True
+    if held_out.all() or not held_out.any():
+        raise ValueError(f"fraction={fraction} of {len(labels)} training images leaves an empty split; "
+                         "use more images or another fraction")
+    return (dataset.x_train[~held_out], labels[~held_out],
+            dataset.x_train[held_out], labels[held_out])
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Prints one line per epoch to stdout (instead of Keras's progress bars)."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        train_part = f"loss {logs.get('loss', float('nan')):.3f}, accuracy {logs.get('accuracy', float('nan')):.3f}"
+        val_part = ""
+        if "val_loss" in logs:
+            val_part = f" | validation: loss {logs['val_loss']:.3f}, accuracy {logs['val_accuracy']:.3f}"
+        elapsed = time.perf_counter() - self._start
+        print(f"epoch {epoch + 1}/{self.epochs}: {train_part}{val_part} | {elapsed:.0f} s", flush=True)
+
+
+def compile_model(model: keras.Model, learning_rate=LEARNING_RATE) -> keras.Model:
+    """Adam (a fixed step size or a Keras schedule) and sparse categorical cross-entropy, reporting accuracy."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
+          seed: int = SEED, learning_rate: float = LEARNING_RATE,
+          validation_fraction: float = VALIDATION_FRACTION, verbose: bool = True) -> keras.callbacks.History:
+    """Train ``model`` on ``dataset``'s training images; return the Keras History.
+
+    A seeded ``validation_fraction`` of the training images is held out for the
+    learning curves (``history.history["val_accuracy"]``); the test images are not
+    touched. With ``verbose`` one line per epoch is printed to stdout.
+    Adam's step size starts at ``learning_rate`` and decays to zero along a cosine.
+    Python, NumPy and TensorFlow are seeded with ``seed``: a rerun on the same
+    machine gives the same weights. (TensorFlow's CPU kernels used here are already
+    deterministic; ``enable_op_determinism`` is not called because it logs to stderr.)
+    """
+    _check_count(epochs, "epochs")
+    _check_count(batch_size, "batch_size")
+    x_train, y_train, x_val, y_val = split_validation(dataset, validation_fraction, seed)
+    keras.utils.set_random_seed(seed)
+    steps = epochs * int(np.ceil(len(y_train) / batch_size))
+    # The step size shrinks to zero along a cosine: big steps early, fine-tuning at the end.
+    compile_model(model, keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps))
+    callbacks = [EpochLog(epochs)] if verbose else []
+    # verbose=0 silences Keras's progress bars; EpochLog prints instead.
+    return model.fit(data.as_model_input(x_train), y_train,
+                     validation_data=(data.as_model_input(x_val), y_val),
+                     epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
+
+
+def predict_labels(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """The class (0-9) the model gives each uint8 image of shape (n, 28, 28)."""
+    probabilities = model.predict(data.as_model_input(images), batch_size=batch_size, verbose=0)
+    return np.argmax(probabilities, axis=-1)
+
+
+def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of ``images`` whose predicted class equals ``labels``."""
+    labels = np.asarray(labels)
+    if len(images) != len(labels) or len(labels) == 0:
+        raise ValueError(f"need as many labels as images (and at least one), got {len(images)} images "
+                         f"and {len(labels)} labels")
+    return float(np.mean(predict_labels(model, images) == labels))
+
+
+# ---------------------------------------------------------- the shipped model
+
+def info_file(model_file: Path) -> Path:
+    """The JSON record that goes with a model file: how it was made and how well it does."""
+    return Path(model_file).with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def model_info(path: Path | str | None = None) -> dict:
+    """The record of the shipped model (``models/fashion_cnn.json``): accuracy, recipe, versions, checksums."""
+    record = info_file(Path(path) if path is not None else MODEL_FILE)
+    try:
+        return json.loads(record.read_text())
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"The model record {record} is missing. {RESTORE_HINT}") from exc
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"The model record {record} cannot be read ({exc}). {RESTORE_HINT}") from exc
+
+
+def trained_model(path: Path | str | None = None) -> keras.Model:
+    """Load the shipped trained CNN (``models/fashion_cnn.keras``).
+
+    Every call reads the file again and returns a new model, so changing one
+    (training it further, editing weights) never affects another chapter's copy.
+    The model is returned uncompiled: use it for predictions and feature maps, or
+    call :func:`compile_model` / :func:`train` to train it further.
+    The file is checked against the SHA-256 in its record ``fashion_cnn.json``.
+    """
+    path = Path(path) if path is not None else MODEL_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"The trained model file {path} is missing. {RESTORE_HINT}") from exc
+    expected = model_info(path).get("model_sha256")
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != expected:
+        raise ModelFileError(f"The trained model file {path} is damaged: its SHA-256 is {digest}, "
+                             f"not the one in {info_file(path).name}. {RESTORE_HINT}")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"The trained model file {path} cannot be read ({exc}). {RESTORE_HINT}") from exc
+
+
+def save_model(model: keras.Model, path: Path | str = MODEL_FILE) -> Path:
+    """Save the weights with the architecture but without the optimizer state (a third of the size)."""
+    path = Path(path)
+    clean = keras.Model.from_config(model.get_config())  # same layers and names, never compiled
+    clean.set_weights(model.get_weights())
+    with warnings.catch_warnings():
+        # Keras 3.15 + NumPy 2 warn about TensorFlow's __array__ while saving; harmless, and not ours to fix.
+        warnings.filterwarnings("ignore", message=r"__array__ implementation", category=DeprecationWarning)
+        clean.save(path)
+    return path
