@@ -52,8 +52,9 @@ $(VENDOR)/.copied: node_modules/.installed
 
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
+# After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
 book: setup
-	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
 unit: setup

@@ -1,0 +1,50 @@
+"""Internal links of the built site lead to pages and anchors that exist."""
+
+from urllib.parse import unquote, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import SITE
+
+from featuremaps import site
+
+pytestmark = pytest.mark.site
+
+
+def ids_of(path, cache={}):  # noqa: B006 - a deliberate per-run cache of parsed pages
+    if path not in cache:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        cache[path] = {tag["id"] for tag in soup.find_all(id=True)}
+    return cache[path]
+
+
+def broken_links(page):
+    html_file = SITE / f"{page}.html"
+    soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+    broken = []
+    for link in soup.select("article a[href]"):
+        href = link["href"]
+        parts = urlparse(href)
+        if parts.scheme or href.startswith("mailto:"):
+            continue
+        target = (html_file.parent / unquote(parts.path)).resolve() if parts.path else html_file
+        if not target.is_file():
+            broken.append(f"{href} (no such file)")
+        elif parts.fragment and target.suffix == ".html" and parts.fragment not in ids_of(target):
+            broken.append(f"{href} (no anchor #{parts.fragment})")
+    return broken
+
+
+def test_russian_page_links_reach_the_chapter_sections():
+    page = "book/question-ru"
+    soup = BeautifulSoup((SITE / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    chapter_links = [a["href"] for a in soup.select("article a.reference.internal[href*='chapters/']")]
+    # Every sub-question links to its demonstrations: at least 4 chapters, with anchors.
+    assert len({href.split("#")[0] for href in chapter_links}) >= 5, chapter_links
+    assert all("#" in href for href in chapter_links), chapter_links
+    assert broken_links(page) == []
+
+
+@pytest.mark.parametrize("page", site.toc_pages())
+def test_internal_links_resolve(page):
+    assert broken_links(page) == []
