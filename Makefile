@@ -61,6 +61,7 @@ unit: setup
 	$(PY) -m pytest tests/unit
 
 test: book
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
 lab: setup
