@@ -11,17 +11,6 @@ from featuremaps import activations as act
 NAMES = ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2"]
 
 
-@pytest.fixture(scope="module")
-def model():
-    return small_cnn()
-
-
-@pytest.fixture(scope="module")
-def images():
-    rng = np.random.default_rng(0)
-    return rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
-
-
 def test_map_layers_in_order_with_output_shapes(model):
     found = act.map_layers(model)
     assert [layer.name for layer in found] == NAMES  # no input, flatten or dense layer

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from keras import layers
 from PIL import Image
-from small_models import small_cnn
 
 from featuremaps import activations as act
 from featuremaps import browser as br
@@ -27,17 +26,6 @@ def png_file(pixels: np.ndarray, fmt="PNG") -> bytes:
 
 def decode(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-
-
-@pytest.fixture(scope="module")
-def model():
-    return small_cnn()
-
-
-@pytest.fixture(scope="module")
-def images():
-    rng = np.random.default_rng(0)
-    return rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
 
 
 @pytest.fixture
