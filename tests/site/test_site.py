@@ -115,3 +115,17 @@ def test_no_stray_object_reprs_in_executed_chapters():
                 if re.search(r"<\w+(\.\w+)+ (object )?at 0x[0-9a-f]+>", text):
                     stray.append(f"{path.name} cell {index}: {text[:60]}")
     assert not stray, f"object reprs shown as output: {stray}"
+
+
+def test_students_get_their_copies_and_nothing_else():
+    downloads = sorted(path.name for path in (SITE / "_downloads").rglob("*.ipynb"))
+    for name in ("01-convolution-by-hand.ipynb", "02-layers-and-maps.ipynb", "03-reading-the-maps.ipynb"):
+        assert name in downloads, f"the assignments page does not offer {name}: {downloads}"
+    leaks = []
+    for path in SITE.rglob("*"):
+        if path.is_file() and path.suffix in {".ipynb", ".html", ".zip", ".txt", ".json"}:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            if path.suffix == ".zip" or "BEGIN SOLUTION" in text or "otter_assign_solution_cell" in text \
+                    or "# BEGIN TEST CONFIG" in text or "hidden: true" in text:
+                leaks.append(str(path.relative_to(SITE)))
+    assert not leaks, f"solutions, hidden tests or autograders published in the site: {leaks}"

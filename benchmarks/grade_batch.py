@@ -1,0 +1,80 @@
+"""How long the assignments take to generate, and to grade one submission and a batch.
+
+Usage: .venv/bin/python benchmarks/grade_batch.py [--generate] [--batch 30]
+
+--generate times `python -m featuremaps.grading generate` (all assignments, with otter
+running each solution against its tests) into a temporary folder. The batch cycles
+through the three assignments' solutions and untouched student copies, so it mixes full
+and zero scores; it is graded sequentially, one process and one kernel per submission,
+exactly as `make grade` does. Nothing is written into the repository.
+"""
+
+import argparse
+import csv
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from featuremaps import grading
+
+
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def run(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generate", action="store_true", help="also time generating the assignments")
+    parser.add_argument("--batch", type=int, default=30, help="submissions in the batch")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="grade-bench-") as tmp:
+        tmp = Path(tmp)
+        dist = grading.DIST_DIR
+        print(f"machine: {Path('/proc/cpuinfo').read_text().count('processor')} cores, "
+              f"load average before: {load_average()}")
+        if args.generate:
+            dist = tmp / "dist"
+            seconds = run([sys.executable, "-m", "featuremaps.grading", "generate", "--dist", str(dist)])
+            print(f"generate all {len(grading.source_notebooks())} assignments: {seconds:.1f} s")
+        names = grading.available_assignments(dist)
+        if not names:
+            sys.exit("no generated assignments: run `make assignments` (or pass --generate)")
+        one = tmp / "one"
+        one.mkdir()
+        shutil.copy(dist / "solutions" / f"{names[0]}.ipynb", one / f"{names[0]}.ipynb")
+        seconds = run([sys.executable, "-m", "featuremaps.grading", "grade", str(one), "--dist", str(dist),
+                       "--out", str(tmp / "one-graded")])
+        print(f"grade one submission ({names[0]}, the solutions), command end to end: {seconds:.1f} s")
+        batch = tmp / "batch"
+        batch.mkdir()
+        for i in range(args.batch):
+            name = names[i % len(names)]
+            kind = "solutions" if (i // len(names)) % 2 == 0 else "student"
+            shutil.copy(dist / kind / f"{name}.ipynb", batch / f"s{i:02d}-{kind}-{name}.ipynb")
+        seconds = run([sys.executable, "-m", "featuremaps.grading", "grade", str(batch), "--dist", str(dist),
+                       "--out", str(tmp / "batch-graded")])
+        with open(tmp / "batch-graded" / "grades.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        per = [float(row["seconds"]) for row in rows]
+        graded = sum(row["status"] == "graded" for row in rows)
+        print(f"grade a batch of {len(rows)} ({graded} graded): {seconds:.1f} s in all, "
+              f"{seconds / len(rows):.1f} s per submission; per submission median {statistics.median(per):.1f} s, "
+              f"max {max(per):.1f} s")
+        print(f"load average after: {load_average()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The generated student copies hide solutions and hidden tests; the autograders hold them."""
+
+import zipfile
+
+import nbformat
+import pytest
+from assignment_helpers import NAMES, answer_cells, student_copy
+
+from featuremaps import grading
+
+# otter declares traitlets the old way; that is otter's business, not these tests'
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_copy_has_no_solution_and_no_hidden_test(dist, name):
+    source = grading.ASSIGNMENTS_DIR / f"{name}.ipynb"
+    assert grading.find_leaks(source, dist / "student" / f"{name}.ipynb") == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_leak_check_can_fail(dist, name, tmp_path):
+    """The solutions notebook, handed out by mistake, is caught."""
+    source = grading.ASSIGNMENTS_DIR / f"{name}.ipynb"
+    leaks = grading.find_leaks(source, dist / "solutions" / f"{name}.ipynb")
+    assert any(leak.startswith("solution line") for leak in leaks)
+    # and a student copy that carries a hidden test in its metadata is caught too
+    nb = student_copy(dist, name)
+    hidden = zipfile.ZipFile(dist / "autograder" / f"{name}.zip").read("tests/q1.py").decode()
+    nb.metadata["otter"]["tests"]["q1"] = hidden
+    nbformat.write(nb, tmp_path / "leaky.ipynb")
+    assert any("hidden" in leak for leak in grading.find_leaks(source, tmp_path / "leaky.ipynb"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_copy_is_clean_and_complete(dist, name):
+    nb = student_copy(dist, name)
+    questions = answer_cells(nb)
+    assert sorted(questions) == [f"q{i}" for i in range(1, len(questions) + 1)] and 4 <= len(questions) <= 6
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+        assert cell.cell_type != "raw", "an otter marker cell was left in the student copy"
+    # every answer cell is a prompt: it still has a `...` to fill in
+    for q, cells in questions.items():
+        assert any("..." in nb.cells[i].source for i in cells), f"{name} {q}: the answer cell has no `...`"
+    assert nb.metadata["otter"]["assignment_name"] == name
+    public = nb.metadata["otter"]["tests"]
+    assert sorted(public) == sorted(questions), "every question has public tests in the student copy"
+    assert all("hidden=False" in text and "hidden=True" not in text for text in public.values())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_autograder_has_the_hidden_tests_and_points(dist, name):
+    with zipfile.ZipFile(dist / "autograder" / f"{name}.zip") as archive:
+        tests = {n: archive.read(n).decode() for n in archive.namelist() if n.startswith("tests/")}
+    assert len(tests) == len(answer_cells(student_copy(dist, name)))
+    assert all("hidden=True" in text for text in tests.values()), "every question has hidden tests"
+    points = grading.Autograder.load(name, dist).points
+    assert list(points) == sorted(points, key=grading._natural) and all(p >= 2 for p in points.values())

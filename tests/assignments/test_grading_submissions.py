@@ -1,0 +1,64 @@
+"""Solutions score full marks, untouched copies zero, wrong answers what they should."""
+
+import json
+
+import pytest
+from assignment_helpers import NAMES, read_rows, solutions, student_copy, with_answers, write
+from wrong_answers import WRONG
+
+from featuremaps import grading
+
+# otter declares traitlets the old way; that is otter's business, not these tests'
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
+
+
+@pytest.fixture(scope="module")
+def graded(dist, tmp_path_factory):
+    """One batch: for each assignment its solutions, its untouched student copy, its wrong answers."""
+    folder = tmp_path_factory.mktemp("submissions")
+    for name in NAMES:
+        write(solutions(dist, name), folder / f"solution-{name}.ipynb")
+        write(student_copy(dist, name), folder / f"untouched-{name}.ipynb")
+        write(with_answers(solutions(dist, name), WRONG[name]["answers"]), folder / f"wrong-{name}.ipynb")
+    out = folder.parent / "graded"
+    csv_path = grading.grade_batch(folder, out, dist=dist, echo=lambda line: None)
+    return read_rows(csv_path), out
+
+
+def score(row, q):
+    return float(row[q])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solutions_score_full_marks(graded, dist, name):
+    row = graded[0][f"solution-{name}"]
+    points = grading.Autograder.load(name, dist).points
+    assert row["status"] == "graded" and row["assignment"] == name
+    assert {q: score(row, q) for q in points} == points
+    assert float(row["score"]) == float(row["possible"]) == sum(points.values())
+    assert row["reason"] == "ok: every test passed"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_untouched_copies_score_zero_on_every_question(graded, dist, name):
+    row = graded[0][f"untouched-{name}"]
+    points = grading.Autograder.load(name, dist).points
+    assert row["status"] == "graded"
+    assert {q: score(row, q) for q in points} == {q: 0.0 for q in points}
+    assert "tests failed in " + ", ".join(points) in row["reason"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_answers_score_what_they_should(graded, dist, name):
+    rows, out = graded
+    row = rows[f"wrong-{name}"]
+    points = grading.Autograder.load(name, dist).points
+    expected = {q: WRONG[name]["scores"].get(q, points[q]) for q in points}
+    assert {q: score(row, q) for q in points} == pytest.approx(expected, abs=1e-3)
+    feedback = (out / "feedback" / f"wrong-{name}.txt").read_text()
+    result = json.loads((out / "results" / f"wrong-{name}.json").read_text())
+    for q, phrases in WRONG[name]["feedback"].items():
+        section = feedback.split(f"\n{q}: ", 1)[1].split("\n\nq", 1)[0]
+        for phrase in phrases:
+            assert phrase in section, f"{name} {q}: the feedback does not say {phrase!r}:\n{section}"
+        assert result["questions"][q]["score"] < points[q]

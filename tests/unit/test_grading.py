@@ -1,0 +1,331 @@
+"""featuremaps.grading without starting kernels: reading submissions, diagnosing them, guards, reports."""
+
+import io
+import signal
+import time
+
+import nbformat
+import numpy as np
+import pytest
+
+from featuremaps import grading
+
+# otter's modules declare traitlets the old way; that is otter's business, not this test's
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")
+
+def notebook(*cells, name=None):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    if name:
+        nb.metadata["otter"] = {"assignment_name": name}
+    return nb
+
+
+def code(source, cell_id=None, tags=None):
+    cell = nbformat.v4.new_code_cell(source)
+    if cell_id:
+        cell["id"] = cell_id
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def template():
+    """A student copy in miniature: two questions, each an answer cell then its check cell."""
+    return notebook(code("import numpy as np", "setup"),
+                    code("def f(x):\n    ...", "a1", [grading.ANSWER_TAG]), code('grader.check("q1")', "c1"),
+                    code("y = ...", "a2", [grading.ANSWER_TAG]), code('grader.check("q2")', "c2"),
+                    name="demo")
+
+
+# ---- reading submissions -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.ipynb", b"", "the file is empty"),
+    ("blank.ipynb", b"  \n\n", "the file is empty"),
+    ("answers.pdf", b"%PDF-1.4", "not a Jupyter notebook: a .pdf file"),
+    ("answers", b"print(1)", "not a Jupyter notebook: a extensionless file"),
+    ("broken.ipynb", b'{"cells": [', "not a Jupyter notebook: NotJSONError"),
+    ("latin1.ipynb", "{\"caf\xe9\": 1}".encode("latin-1"), "not UTF-8"),
+    ("list.ipynb", b"[1, 2, 3]", "not a Jupyter notebook"),
+])
+def test_read_submission_names_what_is_wrong(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(grading.GradingError, match=reason):
+        grading.read_submission(path)
+
+
+def test_read_submission_reads_a_notebook(tmp_path):
+    path = tmp_path / "ok.ipynb"
+    nbformat.write(template(), path)
+    nb = grading.read_submission(path)
+    assert [c.source for c in nb.cells][1] == "def f(x):\n    ..."
+    assert grading.assignment_of(nb) == "demo"
+
+
+def test_guess_assignment_from_metadata_then_file_name(tmp_path):
+    known = ["01-convolution-by-hand", "02-layers-and-maps"]
+    assert grading._guess_assignment(tmp_path / "x.ipynb", notebook(name="02-layers-and-maps"), known) == known[1]
+    assert grading._guess_assignment(tmp_path / "alice_01.ipynb", notebook(), known) == known[0]
+    assert grading._guess_assignment(tmp_path / "bob-02-layers-and-maps.ipynb", None, known) == known[1]
+    assert grading._guess_assignment(tmp_path / "carol.ipynb", notebook(), known) is None
+    assert grading._guess_assignment(tmp_path / "dave-2010.ipynb", notebook(), known) is None
+
+
+# ---- diagnosing the structure ----------------------------------------------------------------
+
+def test_an_untouched_copy_has_no_structure_notes():
+    assert grading.structure_notes(template(), template()) == ([], {})
+
+
+def test_a_deleted_answer_cell_is_named():
+    nb = template()
+    del nb.cells[1]
+    notes, per_question = grading.structure_notes(nb, template())
+    assert notes == [] and per_question == {"q1": ["its answer cell is missing (deleted?)"]}
+
+
+def test_a_deleted_check_cell_is_named():
+    nb = template()
+    del nb.cells[4]
+    _, per_question = grading.structure_notes(nb, template())
+    assert "checked at the end of the notebook" in per_question["q2"][0]
+
+
+def test_an_answer_moved_below_its_check_is_named():
+    nb = template()
+    nb.cells.insert(2, nb.cells.pop(1))
+    _, per_question = grading.structure_notes(nb, template())
+    assert per_question == {"q1": ["its answer cell was moved below its check cell, so the check ran before "
+                                   "the answer"]}
+
+
+def test_reordered_questions_are_named():
+    nb = template()
+    nb.cells = [nb.cells[0], nb.cells[3], nb.cells[4], nb.cells[1], nb.cells[2]]
+    notes, _ = grading.structure_notes(nb, template())
+    assert notes == ["cells were reordered: the questions are checked in the order q2, q1"]
+
+
+def test_cells_pasted_into_a_new_notebook_are_noticed():
+    nb = template()
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"new{i}"
+    notes, per_question = grading.structure_notes(nb, template())
+    assert any("pasted into a new notebook" in note for note in notes) and per_question == {}
+
+
+def test_question_of_cells_is_the_next_check():
+    assert grading._question_of_cells(template().cells) == ["q1", "q1", "q1", "q2", "q2"]
+    mention = code('# grader.check("q2") runs the tests of question 2\ngrader = notebook_grader("demo")')
+    assert grading._question_of_cells([mention, *template().cells])[0] == "q1", "a comment is not a check"
+
+
+# ---- leaks in the student copy ----------------------------------------------------------------
+
+def source_notebook():
+    raw = nbformat.v4.new_raw_cell
+    return notebook(raw("# BEGIN QUESTION\nname: q1"), raw("# BEGIN SOLUTION"),
+                    code("def area(r):\n    return 3.14159 * r * r  # SOLUTION\n"), raw("# END SOLUTION"),
+                    raw("# BEGIN TESTS"),
+                    code('def test_public(area):\n    assert area(1) > 3\n'),
+                    code('""" # BEGIN TEST CONFIG\nhidden: true\n""" # END TEST CONFIG\n'
+                         'def test_secret_radius(area):\n    assert abs(area(2) - 12.566) < 0.01\n'),
+                    raw("# END TESTS"), raw("# END QUESTION"))
+
+
+def test_find_leaks_accepts_a_clean_copy(tmp_path):
+    nbformat.write(source_notebook(), tmp_path / "source.ipynb")
+    nbformat.write(notebook(code("def area(r):\n    ...")), tmp_path / "student.ipynb")
+    assert grading.find_leaks(tmp_path / "source.ipynb", tmp_path / "student.ipynb") == []
+
+
+@pytest.mark.parametrize("student, leak", [
+    (notebook(code("def area(r):\n    return 3.14159 * r * r")), "solution line 'return 3.14159 * r * r'"),
+    (notebook(code("x = 1"), name="n"), None),
+    (notebook(code("def test_secret_radius(area): pass")), "hidden test test_secret_radius"),
+    (notebook(code("assert abs(area(2) - 12.566) < 0.01")), "hidden test line"),
+    (notebook(code("@test_case(points=None, hidden=True)")), "a test marked hidden=True"),
+])
+def test_find_leaks_catches_each_kind(tmp_path, student, leak):
+    nbformat.write(source_notebook(), tmp_path / "source.ipynb")
+    nbformat.write(student, tmp_path / "student.ipynb")
+    leaks = grading.find_leaks(tmp_path / "source.ipynb", tmp_path / "student.ipynb")
+    assert (leaks == []) if leak is None else any(found.startswith(leak) for found in leaks), leaks
+
+
+def test_find_leaks_catches_outputs(tmp_path):
+    nbformat.write(source_notebook(), tmp_path / "source.ipynb")
+    cell = code("1 + 1")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"})]
+    nbformat.write(notebook(cell), tmp_path / "student.ipynb")
+    assert grading.find_leaks(tmp_path / "source.ipynb", tmp_path / "student.ipynb") == ["cell outputs"]
+
+
+# ---- guards that run inside the grading kernel --------------------------------------------------
+
+def test_capped_stream_cuts_once_per_cell():
+    sink = io.StringIO()
+    stream = grading._CappedStream(sink, limit=10)
+    for _ in range(5):
+        stream.write("abcdef")
+    assert sink.getvalue() == "abcdefabcd" + f"\n{grading.TRUNCATION_MARK} after 10 characters\n"
+    stream.reset()
+    stream.write("xyz")
+    assert sink.getvalue().endswith("xyz")
+
+
+TESTS_WITH_A_LOOP = '''
+from otter.test_files import test_case
+OK_FORMAT = False
+name = "q9"
+points = 3
+
+@test_case(points=None, hidden=False)
+def test_passes(f):
+    assert f(2) == 4
+
+@test_case(points=None, hidden=False)
+def test_fails(f):
+    assert f(3) == 10, "f(3) should be 10"
+
+@test_case(points=None, hidden=True)
+def test_loops(f):
+    f(-1)
+
+@test_case(points=None, hidden=True)
+def test_after_the_loop(f):
+    assert f(1) == 1
+'''
+
+
+def test_limit_test_cases_stops_a_loop_and_skips_the_rest(monkeypatch):
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    monkeypatch.setattr(ExceptionTestFile, "run", ExceptionTestFile.run)  # restored after the test
+
+    def f(x):
+        deadline = time.monotonic() + 3  # bounded, so a broken guard fails this test instead of hanging it
+        while x < 0 and time.monotonic() < deadline:
+            try:  # a student's catch-all must not swallow the time limit
+                while time.monotonic() < deadline:
+                    pass
+            except Exception:
+                pass
+        return x * x
+
+    grading.limit_test_cases(test_timeout=0.3)
+    test_file = ExceptionTestFile.from_string(TESTS_WITH_A_LOOP, path="q9.py")
+    test_file.run({"f": f})
+    passed = [r.passed for r in test_file.test_case_results]
+    messages = [r.message for r in test_file.test_case_results]
+    assert passed == [True, False, False, False]
+    assert "f(3) should be 10" in messages[1]
+    assert grading.TIMEOUT_MARK in messages[2] and "ran longer than 0.3 s" in messages[2]
+    assert "Not run: an earlier test of this question hit the time limit" in messages[3]
+    assert test_file.score == pytest.approx(0.75)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), "the alarm must be switched off afterwards"
+
+
+# ---- helpers for the assignments' tests -------------------------------------------------------
+
+def test_require_function_messages():
+    with pytest.raises(AssertionError, match="`f` is not defined: run the cell"):
+        grading.require_function(None, "f")
+    with pytest.raises(AssertionError, match="should be a function, but it is a int"):
+        grading.require_function(3, "f")
+    from featuremaps.conv import conv2d
+    with pytest.raises(AssertionError, match="comes from featuremaps.conv: write it yourself"):
+        grading.require_function(conv2d, "conv2d")
+    grading.require_function(lambda: None, "f")
+
+
+def test_require_value_rejects_the_placeholder():
+    for placeholder in (None, Ellipsis):
+        with pytest.raises(AssertionError, match="still `...` or not defined"):
+            grading.require_value(placeholder, "answer")
+    grading.require_value(0, "answer")
+
+
+def test_check_array_says_shape_then_where_values_differ():
+    with pytest.raises(AssertionError, match=r"f\(x\) returned None: the function must end with `return`"):
+        grading.check_array(None, np.zeros(2), "f(x)")
+    with pytest.raises(AssertionError, match=r"has shape \(2,\), expected \(3,\)\. hint"):
+        grading.check_array(np.zeros(2), np.zeros(3), "f(x)", hint="hint")
+    with pytest.raises(AssertionError, match=r"1 of 4 values are wrong; e.g. at index \(1, 0\) it is 5, expected 0"):
+        grading.check_array([[0, 0], [5, 0]], np.zeros((2, 2)), "f(x)")
+    with pytest.raises(AssertionError, match="is not an array of numbers"):
+        grading.check_array({"a": 1}, np.zeros(1), "f(x)")
+    grading.check_array([1.0, 2.0], np.array([1.0, 2.0 + 1e-7]), "f(x)")
+
+
+# ---- reports ---------------------------------------------------------------------------------
+
+def result_with_failures():
+    return {"assignment": "demo", "status": "graded", "error": None, "notes": [],
+            "question_notes": {"q2": ["a cell raised NameError: name 'z' is not defined"]},
+            "questions": {
+                "q1": {"score": 2.0, "possible": 2.0, "tests": [
+                    {"name": "q1 - 1", "passed": True, "hidden": False, "points": 2, "message": "ok",
+                     "failure_message": None}]},
+                "q2": {"score": 1.0, "possible": 3.0, "tests": [
+                    {"name": "q2 - 1", "passed": True, "hidden": False, "points": 1, "message": "",
+                     "failure_message": None},
+                    {"name": "q2 - 2", "passed": False, "hidden": True, "points": 2,
+                     "message": "❌ Test case failed\nError at line 9 in test q2:\n  assert secret(1) == 2\n"
+                                "AssertionError: y should be 2, got 3", "failure_message": "y is twice x."}]}}}
+
+
+def test_feedback_hides_the_code_of_hidden_tests_but_says_what_was_expected():
+    grader = grading.Autograder("demo", None, None, {"q1": 2.0, "q2": 3.0})
+    text = grading.feedback_text("alice.ipynb", result_with_failures(), grader)
+    assert "Score: 3 / 5" in text and "q1: 2 / 2\n  all tests passed" in text
+    assert "q2: 1 / 3" in text and "note: a cell raised NameError" in text
+    assert "y is twice x." in text and "AssertionError: y should be 2, got 3" in text
+    assert "secret(1)" not in text, "the hidden test's code must not be shown"
+
+
+def test_reason_lists_notes_then_failed_questions():
+    reason = grading._reason(result_with_failures(), None)
+    assert reason == ("q2: a cell raised NameError: name 'z' is not defined; "
+                      "tests failed in q2 (see the feedback file)")
+    assert grading._reason({"status": "graded", "questions": {}}, None) == "ok: every test passed"
+    assert grading._reason({"status": "timeout", "error": "too slow"}, None) == "too slow"
+
+
+def test_grade_batch_refuses_without_autograders(tmp_path):
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(grading.GradingError, match="run `make assignments` first"):
+        grading.grade_batch(tmp_path / "subs", tmp_path / "out", dist=tmp_path / "dist")
+    with pytest.raises(grading.GradingError, match="is not a folder of submissions"):
+        grading.submission_files(tmp_path / "missing")
+
+
+def test_command_line_reports_errors_without_a_traceback(tmp_path, capsys):
+    assert grading.main(["grade", str(tmp_path / "missing"), "--dist", str(tmp_path)]) == 2
+    assert "error: no autograders" in capsys.readouterr().err
+
+
+def test_submission_files_skip_hidden_files_and_name_students(tmp_path):
+    for name in ["a.ipynb", ".DS_Store", "sub/b c.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    files = grading.submission_files(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.ipynb", "sub/b c.ipynb"]
+    assert [grading._student_id(p, tmp_path) for p in files] == ["a", "sub__b_c"]
+
+
+def test_has_code_tells_a_blank_notebook():
+    assert not grading.has_code(notebook())
+    assert not grading.has_code(notebook(code("  \n"), nbformat.v4.new_markdown_cell("# answers")))
+    assert grading.has_code(notebook(code("x = 1")))
+
+
+def test_notebook_grader_finds_a_renamed_notebook(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nbformat.write(notebook(code("x = 1"), name="other"), tmp_path / "a-different-one.ipynb")
+    with pytest.raises(FileNotFoundError, match="Cannot find the notebook of assignment 'demo'"):
+        grading.notebook_grader("demo")
+    nbformat.write(template(), tmp_path / "alice homework (1).ipynb")
+    grader = grading.notebook_grader("demo")
+    assert grader._notebook == "alice homework (1).ipynb"
