@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from featuremaps.activations import MapLayer, forward, map_layers, to_model_input
+from featuremaps.plots import enlarge, png_bytes, to_gray8
 
 SCALES = ("map", "layer")
 SCALE_OPTIONS = [("per map", "map"), ("per layer", "layer")]
@@ -60,27 +61,6 @@ class UploadError(ValueError):
 def fmt(value: float) -> str:
     """A value as the browser prints it (3 significant digits, a real minus sign)."""
     return f"{value:.3g}".replace("-", "−")
-
-
-def to_gray8(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
-    """Values -> uint8 with vmin black and vmax white (a constant map is black)."""
-    span = vmax - vmin
-    if span <= 0:
-        return np.zeros(values.shape, np.uint8)
-    return np.clip(np.rint((values - vmin) * (255.0 / span)), 0, 255).astype(np.uint8)
-
-
-def enlarge(pixels: np.ndarray, zoom: int) -> np.ndarray:
-    """Nearest-neighbour enlargement by an integer factor: every value becomes a zoom x zoom square."""
-    return pixels if zoom == 1 else np.repeat(np.repeat(pixels, zoom, axis=0), zoom, axis=1)
-
-
-def png_bytes(pixels) -> bytes:
-    """uint8 (H, W) or (H, W, 3) array, or a PIL image -> PNG bytes (fast compression: redrawn often)."""
-    buffer = io.BytesIO()
-    picture = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
-    picture.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 def grid_columns(num_maps: int) -> int:

@@ -8,11 +8,13 @@ can be compared by brightness. The figure says which one it used.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
 
 CMAP = "gray"
 SCALES = ("each", "shared")
@@ -64,24 +66,35 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
     return fig
 
 
+def to_gray8(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """Values -> uint8 with vmin black and vmax white (a constant map is black)."""
+    span = vmax - vmin
+    if span <= 0:
+        return np.zeros(values.shape, np.uint8)
+    return np.clip(np.rint((values - vmin) * (255.0 / span)), 0, 255).astype(np.uint8)
+
+
+def enlarge(pixels: np.ndarray, zoom: int) -> np.ndarray:
+    """Nearest-neighbour enlargement by an integer factor: every value becomes a zoom x zoom square."""
+    return pixels if zoom == 1 else np.repeat(np.repeat(pixels, zoom, axis=0), zoom, axis=1)
+
+
+def png_bytes(pixels) -> bytes:
+    """uint8 (H, W) or (H, W, 3) array, or a PIL image -> PNG bytes (fast compression: redrawn often)."""
+    buffer = io.BytesIO()
+    picture = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
 def to_png(feature_map, vmin: float | None = None, vmax: float | None = None, zoom: int = 1) -> bytes:
     """One 2-D map as grey PNG bytes for widgets, with the course convention (black = vmin, white = vmax).
 
     ``vmin``/``vmax`` default to the map's own range; ``zoom`` repeats pixels (nearest neighbour).
     """
-    import io
-
-    from PIL import Image
-
     m = np.asarray(feature_map, dtype=np.float64)
     if m.ndim != 2:
         raise ValueError(f"to_png takes one 2-D map, got shape {m.shape}")
     lo = float(m.min()) if vmin is None else float(vmin)
     hi = float(m.max()) if vmax is None else float(vmax)
-    scaled = np.clip((m - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.zeros_like(m)
-    pixels = np.round(scaled * 255).astype(np.uint8)
-    if zoom > 1:
-        pixels = pixels.repeat(zoom, axis=0).repeat(zoom, axis=1)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, mode="L").save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return png_bytes(enlarge(to_gray8(m, lo, hi), zoom))

@@ -1,0 +1,59 @@
+"""featuremaps.plots: the one figure style for maps, and maps as PNG bytes for widgets."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from featuremaps import plots  # noqa: E402
+
+
+def test_value_range_each_and_shared():
+    maps = np.array([[[0.0, 1.0]], [[-2.0, 4.0]]])
+    assert plots.value_range(maps, "each") == [(0.0, 1.0), (-2.0, 4.0)]
+    assert plots.value_range(maps, "shared") == [(-2.0, 4.0), (-2.0, 4.0)]
+    with pytest.raises(ValueError, match="scale must be one of"):
+        plots.value_range(maps, "global")
+
+
+def test_show_maps_draws_one_panel_per_map_with_the_stated_scale():
+    maps = np.random.default_rng(0).normal(size=(5, 6, 6))
+    fig = plots.show_maps(maps, titles=list("abcde"), scale="shared", ncols=3, title="five maps")
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 5 and len(fig.axes) == 6  # a 2x3 grid, one empty panel
+    assert all(image.get_cmap().name == plots.CMAP for image in images)
+    assert {image.get_clim() for image in images} == {(maps.min(), maps.max())}
+    assert "five maps" in fig._suptitle.get_text() and "in every panel" in fig._suptitle.get_text()
+    assert [ax.get_title() for ax in fig.axes if ax.images] == list("abcde")
+    plt.close(fig)
+
+
+def test_show_maps_each_scale_and_bad_input():
+    fig = plots.show_maps(np.stack([np.zeros((3, 3)), np.arange(9.0).reshape(3, 3)]))
+    assert fig.axes[1].images[0].get_clim() == (0.0, 8.0)
+    assert "each panel" in fig._suptitle.get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(n, H, W\)"):
+        plots.show_maps(np.zeros((2, 3, 3, 3)))
+    with pytest.raises(ValueError, match="2 titles for 3 maps"):
+        plots.show_maps(np.zeros((3, 2, 2)), titles=["a", "b"])
+
+
+def test_to_gray8_maps_the_range_to_black_and_white():
+    np.testing.assert_array_equal(plots.to_gray8(np.array([-1.0, 0.0, 3.0]), -1.0, 3.0), [0, 64, 255])
+    np.testing.assert_array_equal(plots.to_gray8(np.array([5.0, -5.0]), 0.0, 1.0), [255, 0])  # clipped
+    np.testing.assert_array_equal(plots.to_gray8(np.full(3, 2.0), 2.0, 2.0), [0, 0, 0])
+
+
+def test_to_png_round_trip_with_zoom():
+    feature_map = np.array([[0.0, 1.0], [2.0, 4.0]])
+    pixels = np.asarray(Image.open(io.BytesIO(plots.to_png(feature_map, zoom=3))))
+    assert pixels.shape == (6, 6)
+    np.testing.assert_array_equal(pixels[::3, ::3], [[0, 64], [128, 255]])
+    with pytest.raises(ValueError, match="one 2-D map"):
+        plots.to_png(np.zeros((2, 2, 2)))
