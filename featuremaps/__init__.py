@@ -1,10 +1,10 @@
 """The code the chapters of "Feature maps, by running them" share."""
 
-import os
+from featuremaps import runtime
 
-# Quiet TensorFlow's start-up logging before anything imports it (chapters import this package first).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Before anything imports TensorFlow (chapters import this package first): quiet its start-up
+# logging, then check this Python has what the course needs, with one message if not.
+runtime.quiet_tensorflow()
+runtime.check()
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

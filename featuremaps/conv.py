@@ -21,11 +21,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 PADDINGS = ("valid", "same")
 
 
-def _check_int(value, name: str, minimum: int) -> int:
+class NotAnInteger(TypeError, ValueError):
+    """A size that is not an integer: a TypeError, and a ValueError like every other bad size."""
+
+
+def check_int(value, name: str, minimum: int = 1) -> int:
+    """The library's one check of a size or count: an int (not a bool) of at least ``minimum``."""
+    what = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, not {value!r} ({type(value).__name__}).")
+        raise NotAnInteger(f"{name} must be {what}, not {value!r} ({type(value).__name__}).")
     if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+        raise ValueError(f"{name} must be {what}, got {value}.")
     return int(value)
 
 
@@ -34,8 +40,8 @@ def _pair(value, name: str, minimum: int) -> tuple[int, int]:
     if isinstance(value, tuple | list):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}.")
-        return _check_int(value[0], name, minimum), _check_int(value[1], name, minimum)
-    size = _check_int(value, name, minimum)
+        return check_int(value[0], name, minimum), check_int(value[1], name, minimum)
+    size = check_int(value, name, minimum)
     return size, size
 
 
@@ -51,9 +57,9 @@ def keras_padding(n: int, kernel_size: int, stride: int = 1, padding: str = "sam
     'valid' adds none. 'same' makes the output ceil(n / stride) long and, as
     TensorFlow does, puts the odd extra zero after (bottom/right), not before.
     """
-    n = _check_int(n, "n (the input size)", 1)
-    kernel_size = _check_int(kernel_size, "kernel_size", 1)
-    stride = _check_int(stride, "stride", 1)
+    n = check_int(n, "n (the input size)", 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    stride = check_int(stride, "stride", 1)
     if _check_padding_name(padding) == "valid":
         return 0, 0
     out = math.ceil(n / stride)
@@ -67,13 +73,13 @@ def output_size(n: int, kernel_size: int, stride: int = 1, padding: int | str = 
     ``padding`` is either p, the number of zeros added on each side, or a
     Keras name ('valid' or 'same'), for which the zeros come from ``keras_padding``.
     """
-    n = _check_int(n, "n (the input size)", 1)
-    kernel_size = _check_int(kernel_size, "kernel_size", 1)
-    stride = _check_int(stride, "stride", 1)
+    n = check_int(n, "n (the input size)", 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    stride = check_int(stride, "stride", 1)
     if isinstance(padding, str):
         total = sum(keras_padding(n, kernel_size, stride, padding))
     else:
-        total = 2 * _check_int(padding, "padding", 0)
+        total = 2 * check_int(padding, "padding", 0)
     if n + total < kernel_size:
         raise ValueError(f"The kernel ({kernel_size}) is larger than the padded input ({n + total}): "
                          "use a smaller kernel, more padding, or padding='same'.")
@@ -83,8 +89,8 @@ def output_size(n: int, kernel_size: int, stride: int = 1, padding: int | str = 
 def count_conv_params(kernel_size, in_channels: int, num_filters: int, use_bias: bool = True) -> int:
     """Parameters of a Conv2D layer: (K_h * K_w * C + 1) * N with a bias, K_h * K_w * C * N without."""
     k_h, k_w = _pair(kernel_size, "kernel_size", 1)
-    in_channels = _check_int(in_channels, "in_channels", 1)
-    num_filters = _check_int(num_filters, "num_filters", 1)
+    in_channels = check_int(in_channels, "in_channels", 1)
+    num_filters = check_int(num_filters, "num_filters", 1)
     return (k_h * k_w * in_channels + int(bool(use_bias))) * num_filters
 
 
@@ -105,7 +111,7 @@ def _prepare(x, w, b, stride, padding):
                          "a filter must be as deep as its input.")
     if b.shape != (w.shape[3],):
         raise ValueError(f"b must have shape ({w.shape[3]},), one bias per filter, got {b.shape}.")
-    stride = _check_int(stride, "stride", 1)
+    stride = check_int(stride, "stride", 1)
     padding = _check_padding_name(padding)
     (h, width), (k_h, k_w) = x.shape[:2], w.shape[:2]
     if padding == "valid" and (k_h > h or k_w > width):

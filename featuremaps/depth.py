@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from featuremaps.conv import check_int, count_conv_params
+
 # ============================================================ receptive fields
 
 
@@ -577,16 +579,11 @@ def conv_macs(out_height: int, out_width: int, kernel_size, in_channels: int, nu
     """
     for value, name in ((out_height, "out_height"), (out_width, "out_width"), (in_channels, "in_channels"),
                         (num_filters, "num_filters")):
-        _check_positive(value, name)
+        check_int(value, name)
     k_h, k_w = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-    _check_positive(k_h, "kernel_size")
-    _check_positive(k_w, "kernel_size")
+    check_int(k_h, "kernel_size")
+    check_int(k_w, "kernel_size")
     return int(out_height) * int(out_width) * int(num_filters) * int(k_h) * int(k_w) * int(in_channels)
-
-
-def _check_positive(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def layer_sizes(model) -> list[LayerSize]:
@@ -641,8 +638,8 @@ def course_cnn_params(num_filters: Sequence[int], image_shape: tuple[int, int, i
     height, width, channels = image_shape
     total = 0
     for n in widths:
-        _check_positive(n, "each entry of num_filters")
-        total += (kernel_size * kernel_size * channels + 1) * int(n)
+        check_int(n, "each entry of num_filters")
+        total += count_conv_params(kernel_size, channels, n)
         height, width, channels = height // 2, width // 2, int(n)
     if height < 1 or width < 1:
         raise ValueError(f"{len(widths)} poolings shrink a {image_shape[0]}x{image_shape[1]} image to nothing: "
@@ -655,8 +652,8 @@ def constant_width_for_budget(budget: int, num_blocks: int = 3, **options) -> in
 
     ``options`` are passed to :func:`course_cnn_params` (image_shape, kernel_size, num_classes).
     """
-    _check_positive(budget, "budget")
-    _check_positive(num_blocks, "num_blocks")
+    check_int(budget, "budget")
+    check_int(num_blocks, "num_blocks")
     width = 1
     # The count grows with w, so walk up until it passes the budget, then take the nearer of the two.
     while course_cnn_params((width,) * num_blocks, **options) < budget:

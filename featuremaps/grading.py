@@ -40,9 +40,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from featuremaps import runtime
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS_DIR = ROOT / "assignments"
 DIST_DIR = ASSIGNMENTS_DIR / "dist"
+# The public tests, inside the package: a student copy opened alone (Colab's /content) checks against these.
+PUBLIC_TESTS_DIR = Path(__file__).resolve().parent / "bundled" / "assignment_tests"
 SOURCE_PATTERN = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
 
 # Limits (seconds / characters); each can be changed on the command line.
@@ -57,8 +61,8 @@ TIMEOUT_MARK = "[grader] time limit"
 TRUNCATION_MARK = "[grader] output cut"
 CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([^"']+)["']\s*\)""", re.M)  # a call, not a comment
 ANSWER_TAG = "otter_answer_cell"
-GRADING_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow",
-               "PYTHONHASHSEED": "0", "MPLBACKEND": "agg"}
+GRADING_ENV = {**runtime.TENSORFLOW_QUIET, "KERAS_BACKEND": runtime.BACKEND, "PYTHONHASHSEED": "0",
+               "MPLBACKEND": "agg"}
 
 
 class GradingError(RuntimeError):
@@ -94,8 +98,12 @@ def _clean_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run_tests: bool = True) -> list[str]:
+def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run_tests: bool = True,
+             public_tests: Path | str | None = PUBLIC_TESTS_DIR) -> list[str]:
     """Run ``otter assign`` on each source; returns the assignment names written to ``dist``.
+
+    Each student copy's public tests are also written to ``public_tests/NAME/qN.py`` (by
+    default inside the package, committed, so an installed package carries them).
 
     Raises GradingError if otter fails, the solutions fail their tests, or a student copy
     contains solution code or hidden tests (see :func:`find_leaks`).
@@ -130,6 +138,8 @@ def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run
         if leaks:
             student.unlink()
             raise GradingError(f"The student copy of {name} leaks: " + "; ".join(leaks))
+        if public_tests is not None:
+            write_public_tests(student, Path(public_tests) / name)
         names.append(name)
     if len(sources) == len(source_notebooks()):  # a full build: drop what a removed source left behind
         for sub, ext in (("student", "ipynb"), ("autograder", "zip"), ("solutions", "ipynb")):
@@ -137,6 +147,23 @@ def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run
                 if path.stem not in names:
                     path.unlink()
     return names
+
+
+def public_tests_of(student_copy: Path | str) -> dict[str, str]:
+    """{question: test file text} of a student copy: the public tests otter stored in its metadata."""
+    nb = json.loads(Path(student_copy).read_text(encoding="utf-8"))
+    return dict(sorted(nb["metadata"]["otter"]["tests"].items()))
+
+
+def write_public_tests(student_copy: Path | str, folder: Path) -> None:
+    """Write a student copy's public tests as otter test files ``folder/qN.py`` (and nothing else)."""
+    tests = public_tests_of(student_copy)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.py"):
+        if stale.stem not in tests:
+            stale.unlink()
+    for question, text in tests.items():
+        (folder / f"{question}.py").write_text(text, encoding="utf-8")
 
 
 def _solution_lines(source_nb) -> tuple[list[str], list[str]]:
@@ -267,27 +294,19 @@ def check_array(actual, expected, call: str, atol: float = 1e-4, hint: str = "")
 def notebook_grader(assignment: str):
     """The ``grader`` of a student copy: ``grader.check("q1")`` runs question 1's public tests.
 
-    otter reads the public tests from the notebook file itself, by name; students rename
-    files, so this finds the notebook in the working folder by the assignment name otter
-    wrote into its metadata. While grading, the tests come from the autograder instead.
+    The public tests ship inside the package (``bundled/assignment_tests/NAME/``), so the
+    checks work wherever the copy is opened, even with no notebook file beside the kernel
+    (Colab's ``/content``, a renamed file). While grading, the tests come from the autograder.
     """
-    from glob import glob
-
-    import nbformat
     import otter
 
     if getattr(otter.Notebook, "_grading_mode", False):
         return otter.Notebook(None)
-    candidates = [f"{assignment}.ipynb", *sorted(glob("*.ipynb"))]
-    for path in dict.fromkeys(candidates):
-        try:
-            if Path(path).is_file() and assignment_of(nbformat.read(path, as_version=4)) == assignment:
-                return otter.Notebook(path)
-        except Exception:  # an unreadable notebook next to this one is not this one
-            continue
-    raise FileNotFoundError(f"Cannot find the notebook of assignment {assignment!r} in {os.getcwd()}: the checks read "
-                            "their tests from the notebook file. Open it from the folder it is saved in (and save "
-                            "it once if it is new).")
+    tests = PUBLIC_TESTS_DIR / assignment
+    if not any(tests.glob("q*.py")):
+        raise FileNotFoundError(f"This package has no public tests for assignment {assignment!r} (looked in "
+                                f"{tests}). Reinstall the course package: `{runtime.install_command('grading')}`.")
+    return otter.Notebook(tests_dir=str(tests))  # a tests folder comes before any notebook's metadata
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ Every chapter uses the same network, built by :func:`build_model`::
 
 The convolutions have no activation of their own: ReLU is a separate layer, so
 a chapter can read a feature map before and after it. The trained copy ships as
-``models/fashion_cnn.keras``, made by ``models/make_model.py`` with :func:`train`;
+``featuremaps/bundled/fashion_cnn.keras``, made by ``models/make_model.py`` (``make model``) with :func:`train`;
 :func:`trained_model` loads it.
 """
 
@@ -28,16 +28,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from featuremaps import data
+from featuremaps import bundle, data
+from featuremaps.conv import check_int
 
 # TensorFlow warns on stderr when a session runs several models ("triggered tf.function retracing").
 # Chapters do that on purpose, and the book build fails on stderr: keep only its errors.
 tf.get_logger().setLevel("ERROR")
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-MODEL_FILE = MODELS_DIR / "fashion_cnn.keras"
-RESTORE_HINT = ("Restore it with `git checkout -- models/` or retrain it with `make model` "
-                "(which runs `python models/make_model.py`).")
+MODEL_FILE = bundle.path("fashion_cnn.keras")
+RESTORE_HINT = bundle.restore_hint("make model")
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -71,9 +70,9 @@ def conv_block(x, num_filters: int, index: int, kernel_size: int = KERNEL_SIZE):
     ``x`` is a Keras tensor of shape (H, W, C); the block returns (H//2, W//2, num_filters).
     The convolution pads with zeros ("same"), so only the pooling shrinks the map.
     """
-    _check_count(num_filters, "num_filters")
-    _check_count(index, "index")
-    _check_count(kernel_size, "kernel_size")
+    check_int(num_filters, "num_filters")
+    check_int(index, "index")
+    check_int(kernel_size, "kernel_size")
     feature_map = keras.layers.Conv2D(num_filters, kernel_size, padding="same", name=f"conv{index}")(x)
     feature_map = keras.layers.ReLU(name=f"relu{index}")(feature_map)
     return keras.layers.MaxPooling2D(2, name=f"pool{index}")(feature_map)
@@ -98,7 +97,7 @@ def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
         raise ValueError(f"num_filters must be {len(CONV_LAYERS)} filter counts, one per conv layer, "
                          f"such as {NUM_FILTERS}; got {num_filters!r}")
     for n in num_filters:
-        _check_count(n, "each entry of num_filters")
+        check_int(n, "each entry of num_filters")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a fraction in [0, 1), got {dropout!r}")
     keras.utils.set_random_seed(seed)
@@ -107,16 +106,6 @@ def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
     for index, n in enumerate(num_filters, start=1):
         feature_map = conv_block(feature_map, int(n), index)
     return keras.Model(x, classifier_head(feature_map, dropout), name="fashion_cnn")
-
-
-def conv_param_count(kernel_size: int, in_channels: int, num_filters: int) -> int:
-    """Parameters of a conv layer: (K_h * K_w * C + 1) * N (each filter has K_h*K_w*C weights and one bias)."""
-    return (kernel_size * kernel_size * in_channels + 1) * num_filters
-
-
-def _check_count(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 # -------------------------------------------------------------------- training
@@ -183,8 +172,8 @@ def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch
     machine gives the same weights. (TensorFlow's CPU kernels used here are already
     deterministic; ``enable_op_determinism`` is not called because it logs to stderr.)
     """
-    _check_count(epochs, "epochs")
-    _check_count(batch_size, "batch_size")
+    check_int(epochs, "epochs")
+    check_int(batch_size, "batch_size")
     x_train, y_train, x_val, y_val = split_validation(dataset, validation_fraction, seed)
     keras.utils.set_random_seed(seed)
     steps = epochs * int(np.ceil(len(y_train) / batch_size))
@@ -224,7 +213,7 @@ def file_sha256(path: Path) -> str:
 
 
 def model_info(path: Path | str | None = None) -> dict:
-    """The record of the shipped model (``models/fashion_cnn.json``): accuracy, recipe, versions, checksums."""
+    """The record of the shipped model (``bundled/fashion_cnn.json``): accuracy, recipe, versions, checksums."""
     record = info_file(Path(path) if path is not None else MODEL_FILE)
     try:
         return json.loads(record.read_text())
@@ -235,7 +224,7 @@ def model_info(path: Path | str | None = None) -> dict:
 
 
 def trained_model(path: Path | str | None = None) -> keras.Model:
-    """Load the shipped trained CNN (``models/fashion_cnn.keras``).
+    """Load the shipped trained CNN (``featuremaps/bundled/fashion_cnn.keras``).
 
     Every call reads the file again and returns a new model, so changing one
     (training it further, editing weights) never affects another chapter's copy.

@@ -4,7 +4,7 @@ Usage:  python models/make_model.py [--out PATH]      (or: make model)
 
 Uses the library's own recipe, the code chapter 3 runs: ``featuremaps.model.build_model()``
 and ``featuremaps.model.train()`` with their default seed, epochs and batch size.
-Writes PATH (default models/fashion_cnn.keras) and, next to it, a JSON record
+Writes PATH (default featuremaps/bundled/fashion_cnn.keras, where the package reads it) and, next to it, a JSON record
 (fashion_cnn.json): test accuracy on the bundled test split, the recipe, the
 training time, the SHA-256 of the data and of the model file, library versions.
 """

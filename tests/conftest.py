@@ -1,17 +1,12 @@
 """Shared by all tests. The `browser` fixture is Debian's Chromium driven by Playwright (see guard.py)."""
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from guard import CHROMIUM, CHROMIUM_ARGS, need
 
-# Quiet TensorFlow before any test imports it.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-from guard import CHROMIUM, CHROMIUM_ARGS, need  # noqa: E402
+import featuremaps  # noqa: F401  (quiets TensorFlow before any test imports it)
 
 
 @pytest.fixture(scope="session")

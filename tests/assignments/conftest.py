@@ -27,5 +27,5 @@ def dist(tmp_path_factory) -> Path:
     if _fresh(grading.DIST_DIR):
         return grading.DIST_DIR
     out = tmp_path_factory.mktemp("dist")
-    grading.generate(dist=out)
+    grading.generate(dist=out, public_tests=out / "public_tests")  # never over the package's own copy
     return out

@@ -1,5 +1,6 @@
 """The generated student copies hide solutions and hidden tests; the autograders hold them."""
 
+import subprocess
 import zipfile
 
 import nbformat
@@ -58,3 +59,18 @@ def test_autograder_has_the_hidden_tests_and_points(dist, name):
     assert all("hidden=True" in text for text in tests.values()), "every question has hidden tests"
     points = grading.Autograder.load(name, dist).points
     assert list(points) == sorted(points, key=grading._natural) and all(p >= 2 for p in points.values())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_package_ships_the_public_tests_of_the_student_copy(dist, name):
+    """A student copy opened alone checks against these; they must be the copy's own, and committed."""
+    shipped = {p.stem: p.read_text() for p in sorted((grading.PUBLIC_TESTS_DIR / name).glob("*.py"))}
+    assert shipped == grading.public_tests_of(dist / "student" / f"{name}.ipynb"), \
+        "run `make assignments` (it rewrites featuremaps/bundled/assignment_tests/)"
+    root = grading.ROOT
+    for question, text in shipped.items():
+        path = (grading.PUBLIC_TESTS_DIR / name / f"{question}.py").relative_to(root)
+        committed = subprocess.run(["git", "show", f"HEAD:{path.as_posix()}"], cwd=root, capture_output=True, text=True)
+        if committed.returncode != 0 and "not a git repository" in committed.stderr:
+            pytest.skip("not a git checkout")
+        assert committed.stdout == text, f"{path} differs from what is committed: commit it (installs from git read it)"

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from guard import open_guarded_page
 
+from featuremaps import runtime
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,8 +36,7 @@ def lab_server(tmp_path_factory):
     for notebook in (ROOT / "chapters").glob("*.ipynb"):
         shutil.copy(notebook, workdir / notebook.name)
     token, port = secrets.token_hex(16), free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / ".jupyter"), "TF_CPP_MIN_LOG_LEVEL": "2",
-           "TF_ENABLE_ONEDNN_OPTS": "0"}
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / ".jupyter"), **runtime.TENSORFLOW_QUIET}
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

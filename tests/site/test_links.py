@@ -2,11 +2,10 @@
 
 from urllib.parse import unquote, urlparse
 
+import pages as site
 import pytest
 from bs4 import BeautifulSoup
 from conftest import SITE
-
-from featuremaps import site
 
 pytestmark = pytest.mark.site
 

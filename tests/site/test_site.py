@@ -5,12 +5,11 @@ import json
 import re
 from pathlib import Path
 
+import pages as site
 import pytest
 from bs4 import BeautifulSoup
 from conftest import SITE
 from guard import open_guarded_page
-
-from featuremaps import site
 
 pytestmark = pytest.mark.site
 MB = 1_000_000

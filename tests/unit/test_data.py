@@ -42,7 +42,7 @@ def test_checksum_file_matches_the_data():
 
 
 def test_missing_file_names_file_and_fix(tmp_path):
-    with pytest.raises(data.DataError, match=r"missing.*git checkout -- data/"):
+    with pytest.raises(data.DataError, match=r"missing.*git checkout -- featuremaps/bundled/"):
         data.load(path=tmp_path / "nothing.npz")
 
 

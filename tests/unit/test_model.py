@@ -12,6 +12,7 @@ import pytest
 
 from featuremaps import data
 from featuremaps import model as fm
+from featuremaps.conv import count_conv_params
 
 LAYER_NAMES = ("image", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2",
                "conv3", "relu3", "pool3", "flatten", "dropout", "probabilities")
@@ -62,9 +63,9 @@ def test_parameter_counts_follow_the_formula():
     model = fm.build_model()
     in_channels = 1
     for name, n in zip(fm.CONV_LAYERS, fm.NUM_FILTERS, strict=True):
-        assert model.get_layer(name).count_params() == fm.conv_param_count(3, in_channels, n)
+        assert model.get_layer(name).count_params() == count_conv_params(3, in_channels, n)
         in_channels = n
-    assert [fm.conv_param_count(3, c, n) for c, n in [(1, 32), (32, 64), (64, 128)]] == [320, 18_496, 73_856]
+    assert [count_conv_params(3, c, n) for c, n in [(1, 32), (32, 64), (64, 128)]] == [320, 18_496, 73_856]
     # Three conv layers plus Dense(3*3*128 -> 10).
     assert model.count_params() == 320 + 18_496 + 73_856 + (3 * 3 * 128 + 1) * 10 == 104_202
     assert model.count_params() < 150_000
@@ -238,14 +239,14 @@ def test_missing_model_file_says_how_to_restore_it(model_copy):
     with pytest.raises(fm.ModelFileError, match="missing") as caught:
         fm.trained_model()
     assert str(model_copy) in str(caught.value)
-    assert "git checkout -- models/" in str(caught.value) and "make model" in str(caught.value)
+    assert "git checkout -- featuremaps/bundled/" in str(caught.value) and "make model" in str(caught.value)
 
 
 def test_damaged_model_file_is_caught_by_its_checksum(model_copy):
     model_copy.write_bytes(model_copy.read_bytes()[:5_000])
     with pytest.raises(fm.ModelFileError, match="damaged") as caught:
         fm.trained_model()
-    assert str(model_copy) in str(caught.value) and "git checkout -- models/" in str(caught.value)
+    assert str(model_copy) in str(caught.value) and "git checkout -- featuremaps/bundled/" in str(caught.value)
 
 
 def test_unreadable_model_file_is_reported(model_copy):

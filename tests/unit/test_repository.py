@@ -99,3 +99,57 @@ def test_every_chapter_is_in_the_table_of_contents():
     toc = (ROOT / "_toc.yml").read_text()
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         assert f"chapters/{path.stem}" in toc, f"{path.name} is not in _toc.yml"
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared_requirements():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lines = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    return [Requirement(line) for line in lines]
+
+
+# The course's environment takes TensorFlow's CPU build; the metadata names the package students have.
+SAME_PACKAGE = {"tensorflow": "tensorflow-cpu"}
+# Jupyter Book 2 is another program (it downloads its theme at build time): the one upper bound.
+UPPER_BOUNDS = {"jupyter-book": "2"}
+
+
+def test_package_metadata_states_lower_bounds_that_the_pins_satisfy():
+    pins = read_pins((ROOT / "requirements.txt").read_text().splitlines())
+    for requirement in declared_requirements():
+        name = canonical(requirement.name)
+        for spec in requirement.specifier:
+            assert spec.operator == ">=" or UPPER_BOUNDS.get(name) == spec.version, \
+                f"{requirement}: the metadata states lower bounds only"
+        pinned = pins.get(name) or pins.get(SAME_PACKAGE.get(name, ""))
+        assert pinned, f"{requirement.name} is declared in pyproject.toml but not pinned in requirements.txt"
+        assert requirement.specifier.contains(pinned, prereleases=True), \
+            f"requirements.txt pins {name}=={pinned}, outside pyproject.toml's {requirement}"
+
+
+def test_every_direct_pin_is_declared_in_the_package_metadata():
+    direct = [canonical(PIN.match(line).group(1)) for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if PIN.match(line) and "#" in line]
+    declared = {canonical(r.name) for r in declared_requirements()}
+    declared |= {SAME_PACKAGE[name] for name in declared if name in SAME_PACKAGE}
+    missing = [name for name in direct if name not in declared]
+    assert not missing, f"pinned as direct dependencies but not declared in pyproject.toml: {missing}"
+
+
+def test_the_newest_lock_satisfies_the_metadata_on_a_newer_python():
+    text = (ROOT / "requirements-newest.txt").read_text()
+    assert re.search(r"Python 3\.1[3-9]", text), "the newest lock is resolved on Python 3.13 or later"
+    pins = read_pins(text.splitlines())
+    for requirement in declared_requirements():
+        name = canonical(requirement.name)
+        if name in ("jupyter-book", "jupyterlab"):  # the book and the lab are not part of the portable run
+            continue
+        assert name in pins, f"requirements-newest.txt lacks {name}: run `make newest-lock`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])

@@ -1,4 +1,4 @@
-"""Facts about the built site (_build/html): its pages and what each weighs. Used by the site tests and benchmarks.
+"""Facts about the built site (_build/html): its pages and what each weighs (site tests, benchmarks).
 
 Two weights per page:
 - ``own``: the page's HTML (with any widget state inside it) plus the images and files it alone
@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 _LINK = re.compile(r"""(?:src|href)=["']([^"'#?]+)""")
 

@@ -1,0 +1,15 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1"
+points = 3
+
+@test_case(points=None, hidden=False)
+def test_params_examples(conv_params, dense_params):
+    from featuremaps.grading import require_function
+    require_function(conv_params, 'conv_params')
+    require_function(dense_params, 'dense_params')
+    assert conv_params(3, 1, 32) == 320, f'conv_params(3, 1, 32) should be (3*3*1 + 1) * 32 = 320, got {conv_params(3, 1, 32)!r}'
+    assert dense_params(1152, 10) == 11530, f'dense_params(1152, 10) should be (1152 + 1) * 10 = 11530, got {dense_params(1152, 10)!r}'
+

@@ -1,0 +1,122 @@
+"""The first code cell of every chapter and assignment: install the course package where it is missing.
+
+A chapter opened on Colab, Kaggle or a hub, or downloaded from the site, has nothing but
+itself, so the cell must carry the install source in its own text. That source is set in
+one place, ``_config.yml`` (``repository.url`` and ``repository.branch``: the launch buttons
+open the notebook from the same repository and ref). This module writes the cell from it;
+``python -m featuremaps.setup_cell`` rewrites the notebooks, and a test checks they agree.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+TAG = "course-setup"  # the cell's metadata tag, how the tools recognise it
+NO_SOURCE = ("raise RuntimeError(\"This notebook needs the course package \"\n"
+             "    \"'featuremaps'. In a clone of the course run `make lab`; \"\n"
+             "    \"elsewhere pip install it from the course's repository.\")")
+
+TEMPLATE = '''\
+# Set-up: the course package. Where it is installed (the course's own
+# environment) this does nothing; on Colab, Kaggle or a hub it installs it.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = "{course}"
+NEEDS = {needs!r}
+missing = [m for m in NEEDS if importlib.util.find_spec(m) is None]
+if missing and not COURSE:
+    {no_source}
+if missing:
+    # TensorFlow only where it is missing: never replace a preinstalled one.
+    has_tensorflow = importlib.util.find_spec("tensorflow") is not None
+    extras = {extras!r} + ([] if has_tensorflow else ["tensorflow"])
+    wanted = "featuremaps" + (f"[{{','.join(extras)}}]" if extras else "")
+    pip = ["pip", "install", "--quiet", f"{{wanted}} @ {{COURSE}}"]
+    print("Installing", wanted, "from", COURSE, "...")
+    if subprocess.run([sys.executable, "-m", *pip]).returncode:
+        raise RuntimeError(
+            "Could not install the course package (is this runtime "
+            "offline?). With network, run: "
+            + " ".join(pip[:3] + [repr(pip[3])]))
+import featuremaps  # noqa: E402,F401  checks versions, quiets TensorFlow
+'''
+
+
+def install_source(url: str, ref: str = "") -> str:
+    """The pip source of the package: ``git+URL@ref``, a wheel or folder path, or '' when unset."""
+    url = url.strip().rstrip("/")
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://", "ssh://", "git@")):
+        return f"git+{url}" + (f"@{ref}" if ref else "")
+    return url
+
+
+def cell_source(course: str, grading: bool = False) -> str:
+    """The cell's text for a chapter (``grading=False``) or an assignment (which also needs otter)."""
+    needs = ["featuremaps", "otter"] if grading else ["featuremaps"]
+    extras = ["grading"] if grading else []
+    return TEMPLATE.format(course=course, needs=needs, extras=extras, no_source=NO_SOURCE)
+
+
+def cell(course: str, grading: bool = False) -> dict:
+    """The cell as nbformat JSON, tagged so the site hides it (it is plumbing) and tools find it."""
+    return {"cell_type": "code", "execution_count": None, "id": TAG,
+            "metadata": {"tags": ["remove-cell", TAG]}, "outputs": [],
+            "source": cell_source(course, grading).splitlines(keepends=True)}
+
+
+def configured_source(root: Path) -> str:
+    """The install source that ``_config.yml`` sets (its ``repository`` block)."""
+    import yaml
+
+    repository = yaml.safe_load((root / "_config.yml").read_text()).get("repository") or {}
+    return install_source(repository.get("url") or "", repository.get("branch") or "")
+
+
+def first_code_index(nb: dict) -> int | None:
+    for index, item in enumerate(nb["cells"]):
+        if item["cell_type"] == "code":
+            return index
+    return None
+
+
+def with_setup_cell(nb: dict, course: str, grading: bool) -> dict:
+    """``nb`` whose first code cell is the set-up cell (replaced if present, inserted if not)."""
+    new = cell(course, grading)
+    index = first_code_index(nb)
+    cells = list(nb["cells"])
+    if index is not None and TAG in cells[index].get("metadata", {}).get("tags", []):
+        cells[index] = new
+    else:
+        # Before the first code cell; an otter source keeps its config cell first.
+        cells.insert(index if index is not None else len(cells), new)
+    return {**nb, "cells": cells}
+
+
+def notebooks(root: Path) -> list[tuple[Path, bool]]:
+    """Every notebook that starts with the cell: the chapters, and the assignment sources (grading)."""
+    return ([(p, False) for p in sorted((root / "chapters").glob("*.ipynb"))]
+            + [(p, True) for p in sorted((root / "assignments").glob("[0-9][0-9]-*.ipynb"))])
+
+
+def update(root: Path) -> list[Path]:
+    """Rewrite every notebook's set-up cell from ``_config.yml``; returns the files that changed."""
+    course, changed = configured_source(root), []
+    for path, grading in notebooks(root):
+        text = path.read_text(encoding="utf-8")
+        new = json.dumps(with_setup_cell(json.loads(text), course, grading), indent=1, ensure_ascii=False) + "\n"
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
+    for path in update(root):
+        print(f"updated the set-up cell of {path.relative_to(root)}")

@@ -1,0 +1,85 @@
+"""What the package asks of the Python it runs in, and the files it carries."""
+
+import subprocess
+import sys
+
+import pytest
+
+from featuremaps import book, bundle, data, runtime
+from featuremaps import model as fm
+
+
+def test_this_environment_has_no_problems():
+    assert runtime.problems() == []
+
+
+@pytest.mark.parametrize("package, version, needed", [("keras", "2.15.0", "Keras 3"),
+                                                      ("ipywidgets", "7.7.1", "ipywidgets 8")])
+def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypatch, package, version, needed):
+    real = runtime.installed_version
+    monkeypatch.setattr(runtime, "installed_version", lambda name: version if name == package else real(name))
+    (problem,) = runtime.problems()
+    assert needed in problem and f"{package} {version}" in problem and f"'{package}>=" in problem
+    with pytest.raises(runtime.RuntimeProblem, match=needed):
+        runtime.check()
+
+
+def test_a_missing_package_is_named(monkeypatch):
+    monkeypatch.setattr(runtime, "installed_version", lambda name: None if name == "ipywidgets" else "9.0")
+    assert runtime.problems() == ["ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8'`."]
+
+
+def test_a_missing_or_other_backend_is_named(monkeypatch):
+    monkeypatch.setattr(runtime, "find_spec", lambda name: None)
+    (problem,) = runtime.problems()
+    assert "TensorFlow, is not installed" in problem and "tensorflow>=2.16" in problem
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    (problem,) = runtime.problems()
+    assert "KERAS_BACKEND is 'jax'" in problem
+
+
+def test_the_version_in_use_is_the_imported_one(monkeypatch):
+    """After a pip upgrade in a running kernel, the old module is still the one in use."""
+    fake = type(sys)("ipywidgets")
+    fake.__version__ = "7.7.1"
+    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    assert runtime.installed_version("ipywidgets") == "7.7.1"
+
+
+def test_install_command_for_a_clone_is_editable():
+    assert runtime.install_command() == "pip install -e ."
+
+
+def test_bundled_files_are_inside_the_package():
+    for path in (data.BUNDLED_FILE, fm.MODEL_FILE, fm.info_file(fm.MODEL_FILE)):
+        assert path.is_file() and path.parent == bundle.PACKAGE_DIR / "bundled"
+
+
+def test_restore_hints_fit_a_clone_and_an_installed_package(monkeypatch):
+    assert "git checkout -- featuremaps/bundled/" in bundle.restore_hint("make data")
+    monkeypatch.setattr(bundle, "in_clone", lambda: False)
+    hint = bundle.restore_hint("make data")
+    assert "--force-reinstall --no-deps" in hint and "git" not in hint.split("Reinstall")[0]
+
+
+def test_glue_does_nothing_without_myst_nb(monkeypatch):
+    recorded = []
+    monkeypatch.setattr(book, "_myst_glue", lambda *args, **kw: recorded.append((args, kw)))
+    book.glue("answer", 42)
+    assert recorded == [(("answer", 42), {"display": False})]
+    monkeypatch.setattr(book, "_myst_glue", None)
+    assert book.glue("answer", 42) is None
+
+
+def test_no_chapter_imports_myst_nb():
+    chapters = sorted((bundle.CLONE_ROOT / "chapters").glob("*.ipynb"))
+    assert chapters and not [p.name for p in chapters if "myst_nb" in p.read_text()]
+
+
+def test_tensorflow_logging_is_set_in_one_place():
+    """Only featuremaps.runtime names TensorFlow's logging variables."""
+    out = subprocess.run(["git", "grep", "-l", "TF_CPP_MIN_LOG_LEVEL"], cwd=bundle.CLONE_ROOT,
+                         capture_output=True, text=True)
+    if out.returncode not in (0, 1):
+        pytest.skip("not a git checkout")
+    assert out.stdout.split() == ["featuremaps/runtime.py"]
