@@ -34,13 +34,14 @@ help:
 	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks into dir-graded/grades.csv"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml book/ipython_kernel_config.py
 	@echo "== Setting up $(VENV) with $(PYTHON) from requirements.txt (2-4 minutes the first time) =="
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -r requirements.txt
 	# The course package is this clone, put on the venv's path by a .pth file: chapters see library edits at once.
 	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "featuremaps-clone.pth").write_text("$(CURDIR)\n")'
+	mkdir -p $(VENV)/etc/ipython && cp book/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -74,8 +75,10 @@ _build/.library-stamp: $(LIBRARY)
 	fi
 
 # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
+# Chapters missing from the execution cache run first, two at a time (book/execute_chapters.py).
 book: setup assignments _build/.library-stamp
-	@echo "== Building the site: Jupyter Book executes every changed chapter (about 3 minutes from scratch) =="
+	$(PY) book/execute_chapters.py
+	@echo "== Building the site with Jupyter Book =="
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
 

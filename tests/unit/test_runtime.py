@@ -26,7 +26,8 @@ def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypa
 
 def test_a_missing_package_is_named(monkeypatch):
     monkeypatch.setattr(runtime, "installed_version", lambda name: None if name == "ipywidgets" else "9.0")
-    assert runtime.problems() == ["ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8'`."]
+    (problem,) = runtime.problems()
+    assert problem == "ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8'`."
 
 
 def test_a_missing_or_other_backend_is_named(monkeypatch):
@@ -78,8 +79,27 @@ def test_no_chapter_imports_myst_nb():
 
 def test_tensorflow_logging_is_set_in_one_place():
     """Only featuremaps.runtime names TensorFlow's logging variables."""
-    out = subprocess.run(["git", "grep", "-l", "TF_CPP_MIN_LOG_LEVEL"], cwd=bundle.CLONE_ROOT,
+    name = "TF_CPP_" + "MIN_LOG_LEVEL"  # spelt in two parts, so this file is not a match itself
+    out = subprocess.run(["git", "grep", "-l", name], cwd=bundle.CLONE_ROOT,
                          capture_output=True, text=True)
     if out.returncode not in (0, 1):
         pytest.skip("not a git checkout")
     assert out.stdout.split() == ["featuremaps/runtime.py"]
+
+
+def test_on_colab_the_custom_widget_manager_is_turned_on(monkeypatch):
+    """Colab renders ipywidgets 8 only with its custom widget manager (google.colab.output)."""
+    calls = []
+    google, colab, output = type(sys)("google"), type(sys)("google.colab"), type(sys)("google.colab.output")
+    output.enable_custom_widget_manager = lambda: calls.append("enabled")
+    colab.output, google.colab = output, colab
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab.output", output)
+    runtime.check()
+    assert calls == ["enabled"]
+
+
+def test_elsewhere_nothing_is_turned_on(monkeypatch):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    runtime.enable_colab_widgets()  # no google.colab: nothing to import, nothing to fail
