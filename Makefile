@@ -19,7 +19,7 @@ ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book test unit portable newest-lock setup-cells lab data model assignments grade clean
+.PHONY: help setup book chapters test unit portable newest-lock setup-cells lab data model assignments grade clean
 
 help:
 	@echo "make book   build the site into _build/html (executes every chapter)"
@@ -35,17 +35,17 @@ help:
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
 $(VENV)/.installed: requirements.txt pyproject.toml book/ipython_kernel_config.py
-	@echo "== Setting up $(VENV) with $(PYTHON) from requirements.txt (2-4 minutes the first time) =="
+	@echo "[$$(date +%T)] == Setting up $(VENV) with $(PYTHON) from requirements.txt (under a minute the first time) =="
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --progress-bar off -r requirements.txt
+	$(PY) -m pip install --quiet --upgrade pip "$$(grep -o '^uv==[^ ]*' requirements.txt)"
+	$(VENV)/bin/uv pip install --python $(PY) -r requirements.txt
 	# The course package is this clone, put on the venv's path by a .pth file: chapters see library edits at once.
 	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "featuremaps-clone.pth").write_text("$(CURDIR)\n")'
 	mkdir -p $(VENV)/etc/ipython && cp book/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@echo "== Installing the site's JavaScript from package-lock.json =="
+	@echo "[$$(date +%T)] == Installing the site's JavaScript from package-lock.json =="
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -75,12 +75,17 @@ _build/.library-stamp: $(LIBRARY)
 	fi
 
 # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
-# Chapters missing from the execution cache run first, two at a time (book/execute_chapters.py).
-book: setup assignments _build/.library-stamp
-	$(PY) book/execute_chapters.py
-	@echo "== Building the site with Jupyter Book =="
+# The chapters the execution cache lacks run first, one per core (book/execute_chapters.py), while
+# the assignments are generated: then Jupyter Book finds every chapter executed.
+book: setup _build/.library-stamp
+	$(MAKE) --no-print-directory -j2 assignments chapters
+	@echo "[$$(date +%T)] == Building the site with Jupyter Book =="
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
+
+chapters: setup _build/.library-stamp
+	@echo "[$$(date +%T)] == Executing the chapters the cache lacks =="
+	$(PY) book/execute_chapters.py
 
 unit: setup
 	$(PY) -m pytest tests/unit
@@ -88,8 +93,10 @@ unit: setup
 # The book build has executed every chapter in the pinned environment; the portable run executes
 # each again on the newer Python, alone in an empty folder (under nbval). No third execution.
 test: book
+	@echo "[$$(date +%T)] == Lint, then the tests on both cores =="
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests -n 2 --dist loadscope -p no:cacheprovider
+	@echo "[$$(date +%T)] == The portable run: Python 3.13, each notebook alone =="
 	$(MAKE) --no-print-directory portable
 
 portable: setup assignments
@@ -113,7 +120,7 @@ model: $(VENV)/.installed
 
 # Student copies, autograders and solutions, generated from the sources (never edited by hand).
 assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading.py $(VENV)/.installed
-	@echo "== Generating the assignments with otter assign (about a minute) =="
+	@echo "[$$(date +%T)] == Generating the assignments with otter assign (about a minute) =="
 	$(PY) -m featuremaps.grading generate
 	touch $@
 

@@ -40,7 +40,7 @@ def main() -> int:
         print("every chapter is in the execution cache")
         return 0
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    print(f"== Executing {len(stale)} chapters, several at once ==", flush=True)
+    print(f"{len(stale)} chapters to execute, one per core at a time", flush=True)
     start = time.perf_counter()
     executor = load_executor("local-parallel", cache=cache, logger=logging.getLogger("execute_chapters"))
     result = executor.run_and_cache(filter_uris=[record.uri for record in stale],

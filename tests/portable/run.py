@@ -109,10 +109,15 @@ def environment(python: str, wheel: Path) -> Path:
     stamp = folder / ".lock-sha256"
     if not (stamp.exists() and stamp.read_text() == key):
         venv = new_venv(python, folder)
-        run(venv, "-m", "pip", "install", "--progress-bar", "off", "-r", LOCK)
+        uv = Path(sys.executable).with_name("uv")  # pinned in requirements.txt; pip does the same, slower
+        if uv.is_file():
+            run(uv, "pip", "install", "--python", venv, "-r", LOCK)
+        else:
+            run(venv, "-m", "pip", "install", "--progress-bar", "off", "-r", LOCK)
         stamp.write_text(key)
     venv = folder / "bin" / "python"
-    run(venv, "-m", "pip", "uninstall", "--quiet", "--yes", "featuremaps")
+    if list((folder / "lib").glob("python*/site-packages/featuremaps")):
+        run(venv, "-m", "pip", "uninstall", "--quiet", "--yes", "featuremaps")
     # The set-up cell every chapter and student copy starts with, pointed at the wheel, offline.
     cell = setup_cell.cell_source(wheel.as_uri(), grading=True)
     run(venv, "-c", cell, env=OFFLINE, cwd=WORK)
