@@ -75,10 +75,9 @@ _build/.library-stamp: $(LIBRARY)
 	fi
 
 # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
-# The chapters the execution cache lacks run first, one per core (book/execute_chapters.py), while
-# the assignments are generated: then Jupyter Book finds every chapter executed.
-book: setup _build/.library-stamp
-	$(MAKE) --no-print-directory -j2 assignments chapters
+# The chapters the execution cache lacks run first, one per core (book/execute_chapters.py): then
+# Jupyter Book finds every chapter executed. (Generating the assignments at the same time is slower.)
+book: setup assignments chapters
 	@echo "[$$(date +%T)] == Building the site with Jupyter Book =="
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import re
@@ -711,6 +712,23 @@ def _student_id(path: Path, folder: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "__".join(rel.parts)) or "submission"
 
 
+def student_ids(files: list[Path], folder: Path) -> list[str]:
+    """One id per file, unique: two files that map to one id ('a b.ipynb', 'a_b.ipynb') get -2, -3..."""
+    ids, seen = [], {}
+    for path in files:
+        base = _student_id(path, folder)
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a batch stopped mid-write leaves the previous version."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 class _Tail:
     """Reads a pipe to the end, keeping only its head and tail (a submission may print gigabytes)."""
 
@@ -720,12 +738,14 @@ class _Tail:
         self._thread.start()
 
     def _read(self, pipe):
+        after_head = 0  # characters read past the head: the tail keeps the last of them
         for chunk in iter(lambda: pipe.read(8192), ""):
             if len(self.head) < self._limit:
                 room = self._limit - len(self.head)
                 self.head, chunk = self.head + chunk[:room], chunk[room:]
+            after_head += len(chunk)
             self.tail = (self.tail + chunk)[-self._limit:]
-            self.dropped += max(0, len(chunk) - self._limit)
+            self.dropped = after_head - len(self.tail)
 
     def text(self) -> str:
         self._thread.join(timeout=5)
@@ -759,12 +779,14 @@ def run_isolated(submission: Path, grader: Autograder, timeout: float = SUBMISSI
     """Grade one submission in a child process with a wall-clock limit: (result, log)."""
     with tempfile.TemporaryDirectory(prefix="grade-one-") as tmp:
         out = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "featuremaps.grading", "grade-one", str(submission),
-                   "--assignment", grader.name, "--autograder", str(grader.zip_path), "--json", str(out),
+        # Absolute paths: the child runs in its own folder, whatever folder the batch was started from.
+        command = [sys.executable, "-m", "featuremaps.grading", "grade-one", str(Path(submission).resolve()),
+                   "--assignment", grader.name, "--autograder", str(Path(grader.zip_path).resolve()),
+                   "--json", str(out),
                    "--cell-timeout", str(cell_timeout), "--test-timeout", str(test_timeout),
                    "--output-limit", str(output_limit)]
         if grader.template:
-            command += ["--template", str(grader.template)]
+            command += ["--template", str(Path(grader.template).resolve())]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    errors="replace", stdin=subprocess.DEVNULL, cwd=tmp,
                                    env={**os.environ, **GRADING_ENV}, start_new_session=True)
@@ -846,8 +868,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     Also ``out/results/<student>.json`` (everything otter reported) and ``out/logs/<student>.log``.
     One row per file, whatever happens to it. Returns the CSV path.
     """
-    folder = Path(folder)
-    out = Path(out) if out else folder.with_name(folder.name + "-graded")
+    folder, dist = Path(folder).resolve(), Path(dist).resolve()  # relative paths work from any folder
+    out = Path(out).resolve() if out else folder.with_name(folder.name + "-graded")
     for sub in ("feedback", "results", "logs"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     known = available_assignments(dist)
@@ -876,8 +898,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "seconds", "reason"]
     csv_path = out / "grades.csv"
     rows = []
-    for index, (path, _nb, problem, name) in enumerate(plan, 1):
-        student = _student_id(path, folder)
+    ids = student_ids([path for path, *_ in plan], folder)
+    for index, ((path, _nb, problem, name), student) in enumerate(zip(plan, ids, strict=True), 1):
         grader = graders.get(name)
         start = time.perf_counter()
         log = ""
@@ -901,19 +923,23 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         for q in questions:
             row[q] = round(scores.get(q, 0.0), 3) if grader and q in grader.points else ""
         rows.append(row)
-        (out / "feedback" / f"{student}.txt").write_text(feedback_text(str(path.name), result, grader))
-        (out / "results" / f"{student}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
-        (out / "logs" / f"{student}.log").write_text(log)
-        with open(csv_path, "w", newline="") as f:  # rewritten after each row: a stopped batch keeps its rows
-            writer = csv.DictWriter(f, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
+        write_atomic(out / "feedback" / f"{student}.txt", feedback_text(str(path.name), result, grader))
+        write_atomic(out / "results" / f"{student}.json", json.dumps(result, indent=1, ensure_ascii=False))
+        write_atomic(out / "logs" / f"{student}.log", log)
+        write_atomic(csv_path, _csv_text(columns, rows))  # after each row: a stopped batch keeps its rows
         echo(f"[{index}/{len(plan)}] {student}: {row['status']} {row['score']:g}/{possible:g} "
              f"({seconds:.1f} s) {row['reason'][:160]}")
     if not rows:
-        with open(csv_path, "w", newline="") as f:
-            csv.DictWriter(f, fieldnames=columns).writeheader()
+        write_atomic(csv_path, _csv_text(columns, rows))
     return csv_path
+
+
+def _csv_text(columns: list[str], rows: list[dict]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------------------------

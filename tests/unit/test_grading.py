@@ -336,3 +336,29 @@ def test_notebook_grader_names_a_missing_assignment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="no public tests for assignment 'demo'.*Reinstall"):
         grading.notebook_grader("demo")
+
+
+def test_student_ids_are_unique_when_file_names_collide(tmp_path):
+    files = [tmp_path / "a b.ipynb", tmp_path / "a_b.ipynb", tmp_path / "a-b.ipynb", tmp_path / "a b.txt"]
+    assert grading.student_ids(files, tmp_path) == ["a_b", "a_b-2", "a-b", "a_b-3"]
+
+
+def test_the_log_tail_counts_what_it_drops():
+    import io
+
+    limit = 1_000
+    text = "".join(f"{i:05d}\n" for i in range(10_000))  # 60,000 characters, read 8 KiB at a time
+    tail = grading._Tail(io.StringIO(text), limit=limit)
+    kept = tail.text()
+    assert tail.dropped == len(text) - limit
+    assert kept.startswith(text[:500]) and kept.endswith(text[-500:])
+    assert f"[... {len(text) - limit} characters dropped ...]" in kept
+    short = grading._Tail(io.StringIO("hello"), limit=limit)
+    assert short.text() == "hello" and short.dropped == 0
+
+
+def test_write_atomic_replaces_whole_files_only(tmp_path):
+    path = tmp_path / "grades.csv"
+    grading.write_atomic(path, "old\n")
+    grading.write_atomic(path, "new\n")
+    assert path.read_text() == "new\n" and [p.name for p in tmp_path.iterdir()] == ["grades.csv"]

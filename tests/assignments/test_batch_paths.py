@@ -1,0 +1,26 @@
+"""The batch as the README shows it: a relative SUBMISSIONS folder, and two files with one student id."""
+
+import pytest
+from assignment_helpers import read_rows, solutions, write
+
+from featuremaps import grading
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
+NAME = "01-convolution-by-hand"
+
+
+def test_a_relative_folder_and_colliding_names_are_graded_on_their_merits(dist, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "submissions"
+    write(solutions(dist, NAME), folder / "a b.ipynb")  # both file names become the id a_b
+    (folder / "a_b.ipynb").write_text("not a notebook")
+    csv_path = grading.grade_batch("submissions", dist=dist, echo=lambda line: None)
+    assert csv_path == tmp_path / "submissions-graded" / "grades.csv"
+    rows = read_rows(csv_path)
+    assert sorted(rows) == ["a_b", "a_b-2"]
+    points = sum(grading.Autograder.load(NAME, dist).points.values())
+    assert rows["a_b"]["status"] == "graded" and float(rows["a_b"]["score"]) == points
+    assert rows["a_b-2"]["status"] == "not graded" and float(rows["a_b-2"]["score"]) == 0
+    feedback = sorted(p.name for p in (tmp_path / "submissions-graded" / "feedback").iterdir())
+    assert feedback == ["a_b-2.txt", "a_b.txt"]
+    assert not list((tmp_path / "submissions-graded").rglob(".*.tmp")), "no half-written file is left"
