@@ -14,6 +14,7 @@ LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/bundled/*.*)) requirem
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
 ASSIGNMENT ?=
+JOBS ?=
 ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
@@ -127,7 +128,8 @@ assignments: assignments/dist/.generated
 
 # Grade every file in $(SUBMISSIONS) into $(SUBMISSIONS)-graded/: offline, no Docker, no server.
 grade: assignments/dist/.generated
-	$(PY) -m featuremaps.grading grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+	$(PY) -m featuremaps.grading grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
+	  $(if $(JOBS),--jobs $(JOBS))
 
 clean:
 	rm -rf _build $(VENDOR) assignments/dist

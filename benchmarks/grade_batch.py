@@ -1,12 +1,12 @@
 """How long the assignments take to generate, and to grade one submission and a batch.
 
-Usage: .venv/bin/python benchmarks/grade_batch.py [--generate] [--batch 30]
+Usage: .venv/bin/python benchmarks/grade_batch.py [--generate] [--batch 30] [--jobs 1 2]
 
 --generate times `python -m featuremaps.grading generate` (all assignments, with otter
 running each solution against its tests) into a temporary folder. The batch cycles
 through the three assignments' solutions and untouched student copies, so it mixes full
-and zero scores; it is graded sequentially, one process and one kernel per submission,
-exactly as `make grade` does. Nothing is written into the repository.
+and zero scores; it is graded with each --jobs count in turn (one process and one kernel
+per submission, `jobs` at a time), exactly as `make grade` does. Nothing is written into the repository.
 """
 
 import argparse
@@ -39,6 +39,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generate", action="store_true", help="also time generating the assignments")
     parser.add_argument("--batch", type=int, default=30, help="submissions in the batch")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="grade the batch with each of these")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as tmp:
         tmp = Path(tmp)
@@ -64,15 +65,17 @@ def main():
             name = names[i % len(names)]
             kind = "solutions" if (i // len(names)) % 2 == 0 else "student"
             shutil.copy(dist / kind / f"{name}.ipynb", batch / f"s{i:02d}-{kind}-{name}.ipynb")
-        seconds = run([sys.executable, "-m", "featuremaps.grading", "grade", str(batch), "--dist", str(dist),
-                       "--out", str(tmp / "batch-graded")])
-        with open(tmp / "batch-graded" / "grades.csv", newline="") as f:
-            rows = list(csv.DictReader(f))
-        per = [float(row["seconds"]) for row in rows]
-        graded = sum(row["status"] == "graded" for row in rows)
-        print(f"grade a batch of {len(rows)} ({graded} graded): {seconds:.1f} s in all, "
-              f"{seconds / len(rows):.1f} s per submission; per submission median {statistics.median(per):.1f} s, "
-              f"max {max(per):.1f} s")
+        for jobs in args.jobs:
+            out = tmp / f"batch-graded-{jobs}"
+            seconds = run([sys.executable, "-m", "featuremaps.grading", "grade", str(batch), "--dist", str(dist),
+                           "--out", str(out), "--jobs", str(jobs)])
+            with open(out / "grades.csv", newline="") as f:
+                rows = list(csv.DictReader(f))
+            per = [float(row["seconds"]) for row in rows]
+            graded = sum(row["status"] == "graded" for row in rows)
+            print(f"--jobs {jobs}: a batch of {len(rows)} ({graded} graded) in {seconds:.1f} s, "
+                  f"{seconds / len(rows):.1f} s per submission of wall time; each submission took a median of "
+                  f"{statistics.median(per):.1f} s, at most {max(per):.1f} s", flush=True)
         print(f"load average after: {load_average()}")
 
 

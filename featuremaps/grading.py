@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
@@ -38,6 +39,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -862,12 +864,15 @@ def feedback_text(student: str, result: dict, grader: Autograder | None) -> str:
 def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: str | None = None,
                 dist: Path | str = DIST_DIR, timeout: float = SUBMISSION_TIMEOUT,
                 cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
-                output_limit: int = OUTPUT_LIMIT, echo=print) -> Path:
+                output_limit: int = OUTPUT_LIMIT, echo=print, jobs: int | None = None) -> Path:
     """Grade every file in ``folder``; write ``out/grades.csv`` and ``out/feedback/<student>.txt``.
 
     Also ``out/results/<student>.json`` (everything otter reported) and ``out/logs/<student>.log``.
-    One row per file, whatever happens to it. Returns the CSV path.
+    One row per file, whatever happens to it. ``jobs`` submissions are graded at once (default:
+    the number of cores). Run again on the same folder, it keeps the rows of submissions already
+    graded (same file, same autograder, same limits) and grades the rest. Returns the CSV path.
     """
+    jobs = jobs or os.cpu_count() or 1
     folder, dist = Path(folder).resolve(), Path(dist).resolve()  # relative paths work from any folder
     out = Path(out).resolve() if out else folder.with_name(folder.name + "-graded")
     for sub in ("feedback", "results", "logs"):
@@ -897,9 +902,21 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     questions = sorted({q for g in graders.values() for q in g.points}, key=_natural)
     columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "seconds", "reason"]
     csv_path = out / "grades.csv"
-    rows = []
     ids = student_ids([path for path, *_ in plan], folder)
-    for index, ((path, _nb, problem, name), student) in enumerate(zip(plan, ids, strict=True), 1):
+    rows: list[dict | None] = [None] * len(plan)
+    todo = []
+    for index, ((path, _nb, problem, name), student) in enumerate(zip(plan, ids, strict=True)):
+        key = _grading_key(path, graders.get(name), limits=(timeout, cell_timeout, test_timeout, output_limit))
+        done = _finished_row(out / "results" / f"{student}.json", key)
+        if done is not None:  # graded by an earlier, interrupted run of this batch: kept as it was
+            rows[index] = done
+        else:
+            todo.append((index, path, problem, name, student, key))
+    if len(todo) < len(plan):
+        echo(f"resuming: {len(plan) - len(todo)} of {len(plan)} already graded, {len(todo)} to go")
+
+    def grade(item):
+        index, path, problem, name, student, key = item
         grader = graders.get(name)
         start = time.perf_counter()
         log = ""
@@ -922,16 +939,43 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
                "possible": possible, "seconds": round(seconds, 1), "reason": _reason(result, grader)}
         for q in questions:
             row[q] = round(scores.get(q, 0.0), 3) if grader and q in grader.points else ""
-        rows.append(row)
         write_atomic(out / "feedback" / f"{student}.txt", feedback_text(str(path.name), result, grader))
-        write_atomic(out / "results" / f"{student}.json", json.dumps(result, indent=1, ensure_ascii=False))
         write_atomic(out / "logs" / f"{student}.log", log)
-        write_atomic(csv_path, _csv_text(columns, rows))  # after each row: a stopped batch keeps its rows
-        echo(f"[{index}/{len(plan)}] {student}: {row['status']} {row['score']:g}/{possible:g} "
-             f"({seconds:.1f} s) {row['reason'][:160]}")
+        # Last: a result file with its key and row is what marks this submission done for a resumed run.
+        write_atomic(out / "results" / f"{student}.json",
+                     json.dumps({**result, "batch": {"key": key, "row": row}}, indent=1, ensure_ascii=False))
+        return index, row
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each job is a child process of its own
+        for finished, future in enumerate(as_completed([pool.submit(grade, item) for item in todo]), 1):
+            index, row = future.result()
+            rows[index] = row
+            write_atomic(csv_path, _csv_text(columns, [r for r in rows if r]))  # a stopped batch keeps its rows
+            left = (time.perf_counter() - start) / finished * (len(todo) - finished)
+            echo(f"[{finished}/{len(todo)}] {row['student']}: {row['status']} {row['score']:g}/{row['possible']:g} "
+                 f"({row['seconds']:.1f} s; about {left / 60:.0f} min left) {row['reason'][:120]}")
+    rows = [r for r in rows if r]
     if not rows:
         write_atomic(csv_path, _csv_text(columns, rows))
     return csv_path
+
+
+def _grading_key(path: Path, grader: Autograder | None, limits: tuple) -> str:
+    """What a row depends on: the file, the autograder, the limits. A resumed batch reuses equal keys."""
+    digest = hashlib.sha256(path.read_bytes())
+    if grader is not None:
+        digest.update(Path(grader.zip_path).read_bytes())
+    digest.update(repr(limits).encode())
+    return digest.hexdigest()
+
+
+def _finished_row(result_file: Path, key: str) -> dict | None:
+    try:
+        batch = json.loads(result_file.read_text()).get("batch", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    return batch.get("row") if batch.get("key") == key else None
 
 
 def _csv_text(columns: list[str], rows: list[dict]) -> str:
@@ -968,6 +1012,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--dist", type=Path, default=DIST_DIR, help="where `generate` wrote the autograders")
     grade.add_argument("--timeout", type=float, default=SUBMISSION_TIMEOUT,
                        help=f"seconds per submission (default {SUBMISSION_TIMEOUT})")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
     limits(grade)
     one = commands.add_parser("grade-one", help="(internal) grade one notebook in this process")
     one.add_argument("submission", type=Path)
@@ -987,7 +1033,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.dist / 'solutions'}/*.ipynb")
         elif args.command == "grade":
             csv_path = grade_batch(args.submissions, args.out, args.assignment, args.dist, args.timeout,
-                                   args.cell_timeout, args.test_timeout, args.output_limit)
+                                   args.cell_timeout, args.test_timeout, args.output_limit, jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
         else:
             result = grade_one(args.submission, args.autograder, args.assignment, args.template,

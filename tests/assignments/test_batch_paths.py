@@ -24,3 +24,19 @@ def test_a_relative_folder_and_colliding_names_are_graded_on_their_merits(dist, 
     feedback = sorted(p.name for p in (tmp_path / "submissions-graded" / "feedback").iterdir())
     assert feedback == ["a_b-2.txt", "a_b.txt"]
     assert not list((tmp_path / "submissions-graded").rglob(".*.tmp")), "no half-written file is left"
+
+
+def test_a_batch_run_again_grades_only_what_is_not_done(dist, tmp_path):
+    folder = tmp_path / "class"
+    write(solutions(dist, NAME), folder / "alice.ipynb")
+    write(solutions(dist, NAME), folder / "bob.ipynb")
+    first = read_rows(grading.grade_batch(folder, dist=dist, echo=lambda line: None, jobs=2))
+    assert {s: r["status"] for s, r in first.items()} == {"alice": "graded", "bob": "graded"}
+    # As if the batch had been stopped before bob was done, and bob's file had changed meanwhile.
+    (tmp_path / "class-graded" / "results" / "bob.json").unlink()
+    (folder / "bob.ipynb").write_text("{}")
+    said = []
+    again = read_rows(grading.grade_batch(folder, dist=dist, echo=said.append, jobs=2))
+    assert said[0] == "resuming: 1 of 2 already graded, 1 to go" and len(said) == 2
+    assert again["alice"] == first["alice"]
+    assert again["bob"]["status"] == "not graded" and float(again["bob"]["score"]) == 0
