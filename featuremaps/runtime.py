@@ -8,6 +8,7 @@ environment variables that keep TensorFlow's start-up logging out of the pages.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -17,9 +18,9 @@ from importlib.util import find_spec
 # TensorFlow reads these when it is first imported; kernels, tests and graders all take them from here.
 TENSORFLOW_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 BACKEND = "tensorflow"  # the library calls TensorFlow itself (gradients in the depth chapters)
-# The oldest major versions the course works with, and why.
-NEEDED = {"keras": (3, "Keras 3 (`keras.Input`, `model.inputs`)"),
-          "ipywidgets": (8, "ipywidgets 8 (the activation browser)")}
+# The oldest versions the course works with (pyproject.toml's lower bounds; a test keeps them equal), and why.
+NEEDED = {"keras": ("3.5", "Keras 3 (`keras.Input`, `model.inputs`)"),
+          "ipywidgets": ("8.1", "ipywidgets 8 (the activation browser)")}
 
 
 class RuntimeProblem(RuntimeError):
@@ -60,23 +61,28 @@ def install_command(extra: str = "") -> str:
     return f"pip install '{name} @ {url}'"
 
 
-def _major(version: str) -> int:
-    try:
-        return int(version.split(".")[0])
-    except ValueError:
-        return 0
+def _release(version: str) -> tuple[int, ...]:
+    """'3.15.1' -> (3, 15, 1); '8.1.0rc1' -> (8, 1, 0): enough to compare with a lower bound."""
+    numbers = []
+    for part in version.split("."):
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
 
 
 def problems() -> list[str]:
     """Every reason the course cannot run here, each with its fix (empty when all is well)."""
     found = []
-    for package, (major, what) in NEEDED.items():
+    for package, (lowest, what) in NEEDED.items():
         version = installed_version(package)
         if version is None:
-            found.append(f"{what} is not installed: `pip install '{package}>={major}'`.")
-        elif _major(version) < major:
-            found.append(f"The course needs {what}; this runtime has {package} {version}. Upgrade it with "
-                         f"`pip install -U '{package}>={major}'`, then restart the kernel and run again.")
+            found.append(f"{what} is not installed: `pip install '{package}>={lowest}'`.")
+        elif _release(version) < _release(lowest):
+            found.append(f"The course needs {what}, {lowest} or newer; this runtime has {package} {version}. "
+                         f"Upgrade it with `pip install -U '{package}>={lowest}'`, then restart the kernel "
+                         "and run again.")
     chosen = os.environ.get("KERAS_BACKEND", BACKEND)
     if chosen != BACKEND:
         found.append(f"KERAS_BACKEND is {chosen!r}, but the course runs Keras on TensorFlow: set "

@@ -13,13 +13,30 @@ def test_this_environment_has_no_problems():
     assert runtime.problems() == []
 
 
-@pytest.mark.parametrize("package, version, needed", [("keras", "2.15.0", "Keras 3"),
+def test_the_needed_versions_are_the_package_metadata_lower_bounds():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((bundle.CLONE_ROOT / "pyproject.toml").read_text())["project"]
+    bounds = {Requirement(line).name: str(Requirement(line).specifier) for line in project["dependencies"]}
+    assert {name: f">={lowest}" for name, (lowest, _) in runtime.NEEDED.items()} == \
+        {name: bounds[name] for name in runtime.NEEDED}
+
+
+@pytest.mark.parametrize("version, release", [("3.15.1", (3, 15, 1)), ("8.1.0rc1", (8, 1, 0)), ("2", (2,))])
+def test_release_numbers(version, release):
+    assert runtime._release(version) == release
+
+
+@pytest.mark.parametrize("package, version, needed", [("keras", "2.15.0", "Keras 3"), ("keras", "3.4.1", "Keras 3"),
                                                       ("ipywidgets", "7.7.1", "ipywidgets 8")])
 def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypatch, package, version, needed):
     real = runtime.installed_version
     monkeypatch.setattr(runtime, "installed_version", lambda name: version if name == package else real(name))
     (problem,) = runtime.problems()
-    assert needed in problem and f"{package} {version}" in problem and f"'{package}>=" in problem
+    lowest = runtime.NEEDED[package][0]
+    assert needed in problem and f"{package} {version}" in problem and f"'{package}>={lowest}'" in problem
     with pytest.raises(runtime.RuntimeProblem, match=needed):
         runtime.check()
 
@@ -27,7 +44,7 @@ def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypa
 def test_a_missing_package_is_named(monkeypatch):
     monkeypatch.setattr(runtime, "installed_version", lambda name: None if name == "ipywidgets" else "9.0")
     (problem,) = runtime.problems()
-    assert problem == "ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8'`."
+    assert problem == "ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8.1'`."
 
 
 def test_a_missing_or_other_backend_is_named(monkeypatch):
