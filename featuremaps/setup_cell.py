@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 TAG = "course-setup"  # the cell's metadata tag, how the tools recognise it
-NO_SOURCE = ("raise RuntimeError(\"This notebook needs the course package \"\n"
-             "    \"'featuremaps'. In a clone of the course run `make lab`; \"\n"
-             "    \"elsewhere pip install it from the course's repository.\")")
+NO_SOURCE = ("raise RuntimeError(\n"
+             "        \"This notebook needs the course package 'featuremaps'. In a \"\n"
+             "        \"clone of the course run `make lab`; elsewhere pip install \"\n"
+             "        \"it from the course's repository.\")")
 
 TEMPLATE = '''\
 # Set-up: the course package. Where it is installed (the course's own
@@ -26,14 +27,14 @@ import subprocess
 import sys
 
 COURSE = "{course}"
-NEEDS = {needs!r}
+NEEDS = {needs}
 missing = [m for m in NEEDS if importlib.util.find_spec(m) is None]
 if missing and not COURSE:
     {no_source}
 if missing:
     # TensorFlow only where it is missing: never replace a preinstalled one.
     has_tensorflow = importlib.util.find_spec("tensorflow") is not None
-    extras = {extras!r} + ([] if has_tensorflow else ["tensorflow"])
+    extras = {extras} + ([] if has_tensorflow else ["tensorflow"])
     wanted = "featuremaps" + (f"[{{','.join(extras)}}]" if extras else "")
     pip = ["pip", "install", "--quiet", f"{{wanted}} @ {{COURSE}}"]
     print("Installing", wanted, "from", COURSE, "...")
@@ -60,7 +61,8 @@ def cell_source(course: str, grading: bool = False) -> str:
     """The cell's text for a chapter (``grading=False``) or an assignment (which also needs otter)."""
     needs = ["featuremaps", "otter"] if grading else ["featuremaps"]
     extras = ["grading"] if grading else []
-    return TEMPLATE.format(course=course, needs=needs, extras=extras, no_source=NO_SOURCE)
+    # JSON lists: the double quotes the rest of the cell uses.
+    return TEMPLATE.format(course=course, needs=json.dumps(needs), extras=json.dumps(extras), no_source=NO_SOURCE)
 
 
 def cell(course: str, grading: bool = False) -> dict:
