@@ -1,0 +1,274 @@
+"""Grading a folder: one trusted process per submission, several at once, resumable.
+
+``grade_batch`` writes ``OUT/grades.csv`` (one row per file, whatever happens to it),
+``OUT/feedback/<student>.txt``, ``OUT/results/<student>.json`` and ``OUT/logs/<student>.log``.
+Each submission is graded by a trusted child process (``python -m featuremaps.grading
+run-one``), which drives the sandboxed student process (:mod:`featuremaps.grading.runner`).
+The batch itself never runs student code and reads only what its trusted children write.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from featuremaps.grading import report, submissions
+from featuremaps.grading.common import (
+    CELL_TIMEOUT,
+    DIST_DIR,
+    GRADING_ENV,
+    MEMORY_LIMIT,
+    OUTPUT_LIMIT,
+    SUBMISSION_TIMEOUT,
+    TEST_TIMEOUT,
+    GradingError,
+    natural,
+    write_atomic,
+)
+from featuremaps.grading.sandbox import Tail, choose_mode
+
+
+@dataclass
+class Autograder:
+    """One generated assignment: its autograder zip, student copy and questions with their points."""
+
+    name: str
+    zip_path: Path | None
+    template: Path | None
+    points: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, name: str, dist: Path | str = DIST_DIR) -> Autograder:
+        dist = Path(dist)
+        zip_path = dist / "autograder" / f"{name}.zip"
+        if not zip_path.exists():
+            known = ", ".join(available_assignments(dist)) or "none"
+            raise GradingError(f"no autograder for assignment {name!r} in {dist / 'autograder'} (there are: "
+                               f"{known}); run `make assignments` first")
+        template = dist / "student" / f"{name}.ipynb"
+        return cls(name, zip_path, template if template.exists() else None, question_points(zip_path))
+
+
+def question_points(zip_path: Path) -> dict[str, float]:
+    from featuremaps.grading.runner import load_tests
+
+    return {q: float(t.possible) for q, t in load_tests(zip_path).items()}
+
+
+def available_assignments(dist: Path | str = DIST_DIR) -> list[str]:
+    return sorted(p.stem for p in (Path(dist) / "autograder").glob("*.zip"))
+
+
+@dataclass
+class Options:
+    """The limits and the sandbox every submission of a batch is graded with."""
+
+    timeout: float = SUBMISSION_TIMEOUT
+    cell_timeout: float = CELL_TIMEOUT
+    test_timeout: float = TEST_TIMEOUT
+    output_limit: int = OUTPUT_LIMIT
+    memory: int = MEMORY_LIMIT
+    sandbox: str = "auto"
+
+    def arguments(self) -> list[str]:
+        return ["--timeout", str(self.timeout), "--cell-timeout", str(self.cell_timeout),
+                "--test-timeout", str(self.test_timeout), "--output-limit", str(self.output_limit),
+                "--memory", str(self.memory), "--sandbox", self.sandbox]
+
+
+def run_trusted(path: Path, grader: Autograder, options: Options) -> tuple[dict, str]:
+    """Grade one submission in a trusted child process, with a backstop on its wall time."""
+    with tempfile.TemporaryDirectory(prefix="featuremaps-grade-") as tmp:  # 0700: ours alone
+        out = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "featuremaps.grading", "run-one", str(path.resolve()),
+                   "--assignment", grader.name, "--autograder", str(Path(grader.zip_path).resolve()),
+                   "--json", str(out), *options.arguments()]
+        if grader.template:
+            command += ["--template", str(Path(grader.template).resolve())]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   errors="replace", stdin=subprocess.DEVNULL, cwd=tmp,
+                                   env={**os.environ, **GRADING_ENV}, start_new_session=True)
+        log = Tail(process.stdout)
+        try:
+            process.wait(timeout=options.timeout + 120)  # the runner keeps its own limit; this is a backstop
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return {"status": "timeout", "error": f"the trusted grading process took longer than "
+                    f"{options.timeout + 120:g} s and was stopped"}, log.text()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if out.exists():
+            result = json.loads(out.read_text())
+            return result, result.pop("log", "") + log.text()
+        last = [line for line in log.text().strip().splitlines() if line.strip()]
+        why = last[-1][:300] if last else f"exit code {process.returncode}"
+        return {"status": "error", "error": f"the grading process failed: {why}"}, log.text()
+
+
+def run_one(submission: Path, autograder: Path, name: str, template: Path | None, options: Options) -> dict:
+    """In the trusted child: read the submission, run it in the sandbox, test it. JSON-able."""
+    import nbformat
+
+    from featuremaps.grading.runner import grade_notebook, load_tests
+    from featuremaps.grading.sandbox import Limits
+
+    nb = submissions.read_submission(submission)
+    notes, question_notes, ids = [], {}, {}
+    if template and Path(template).exists():
+        template_nb = nbformat.read(template, as_version=4)
+        notes, question_notes = submissions.structure_notes(nb, template_nb)
+        ids = submissions.check_ids(template_nb)
+    limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
+    result = grade_notebook(nb, load_tests(autograder), ids, choose_mode(options.sandbox), limits,
+                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit)
+    result["notes"] = notes + result["notes"]
+    for q, items in result["question_notes"].items():
+        question_notes.setdefault(q, []).extend(items)
+    result["question_notes"] = question_notes
+    result["assignment"] = name
+    return result
+
+
+def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: str | None = None,
+                dist: Path | str = DIST_DIR, options: Options | None = None, echo=print,
+                jobs: int | None = None) -> Path:
+    """Grade every file in ``folder``; write ``out/grades.csv`` and ``out/feedback/<student>.txt``.
+
+    ``jobs`` submissions are graded at once (default: the number of cores). Run again on the
+    same folder, it keeps the rows of submissions already graded (same file, same autograder,
+    same limits) and grades the rest. Returns the CSV path.
+    """
+    options = options or Options()
+    choose_mode(options.sandbox)  # refuse now, with the reason, rather than once per submission
+    jobs = jobs or os.cpu_count() or 1
+    folder, dist = Path(folder).resolve(), Path(dist).resolve()  # relative paths work from any folder
+    out = Path(out).resolve() if out else folder.with_name(folder.name + "-graded")
+    known = available_assignments(dist)
+    if assignment is not None and assignment not in known:
+        raise GradingError(f"unknown assignment {assignment!r}; generated ones: {', '.join(known) or 'none'} "
+                           "(run `make assignments` first)")
+    if not known:
+        raise GradingError(f"no autograders in {Path(dist) / 'autograder'}: run `make assignments` first")
+    files = submissions.submission_files(folder)
+    for sub in ("feedback", "results", "logs"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    plan = []
+    for path in files:
+        try:
+            nb, problem = submissions.read_submission(path), None
+            if not submissions.has_code(nb):
+                problem = "the notebook has no code: nothing to grade (a blank notebook, or the wrong file?)"
+        except GradingError as exc:
+            nb, problem = None, str(exc)
+        plan.append([path, nb, problem, *submissions.guess_assignment(path, nb, known)])
+    expected = assignment or _most_common([name for _, _, _, name, _ in plan if name])
+    for item in plan:
+        path, nb, problem, name, how = item
+        if expected and name and name != expected and not problem:
+            item[2] = (f"wrong assignment: this is {name} (its {how} says so), but the batch grades {expected}; "
+                       "hand in the right notebook, or grade it with --assignment")
+        item[3] = expected or name
+    graders = {name: Autograder.load(name, dist) for _, _, _, name, _ in plan if name}
+    questions = sorted({q for g in graders.values() for q in g.points}, key=natural)
+    columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "seconds", "reason"]
+    csv_path = out / "grades.csv"
+    ids = submissions.student_ids([item[0] for item in plan], folder)
+    rows: list[dict | None] = [None] * len(plan)
+    todo = []
+    for index, ((path, _nb, problem, name, _how), student) in enumerate(zip(plan, ids, strict=True)):
+        key = _grading_key(path, graders.get(name), options)
+        done = _finished_row(out / "results" / f"{student}.json", key)
+        if done is not None:  # graded by an earlier, interrupted run of this batch: kept as it was
+            rows[index] = done
+        else:
+            todo.append((index, path, problem, name, student, key))
+    if len(todo) < len(plan):
+        echo(f"resuming: {len(plan) - len(todo)} of {len(plan)} already graded, {len(todo)} to go")
+
+    def grade(item):
+        index, path, problem, name, student, key = item
+        grader = graders.get(name)
+        start = time.perf_counter()
+        log = ""
+        try:
+            if problem:
+                result = {"status": "not graded", "error": problem}
+            elif grader is None:
+                result = {"status": "not graded", "error": "cannot tell which assignment this is (no otter "
+                          "metadata and no assignment number in the file name); pass --assignment"}
+            else:
+                result, log = run_trusted(path, grader, options)
+        except Exception as exc:  # the batch goes on whatever one submission does
+            result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        result.setdefault("assignment", name)
+        seconds = time.perf_counter() - start
+        scores = {q: info["score"] for q, info in result.get("questions", {}).items()}
+        points = grader.points if grader else {}
+        row = {"student": student, "file": str(path.relative_to(folder)), "assignment": name or "",
+               "status": result.get("status", "error"), "score": round(sum(scores.values()), 3),
+               "possible": sum(points.values()), "seconds": round(seconds, 1),
+               "reason": report.reason(result, points)}
+        for q in questions:
+            row[q] = round(scores.get(q, 0.0), 3) if q in points else ""
+        write_atomic(out / "feedback" / f"{student}.txt", report.feedback_text(path.name, result, points))
+        write_atomic(out / "logs" / f"{student}.log", log)
+        # Last: a result file with its key and row is what marks this submission done for a resumed run.
+        write_atomic(out / "results" / f"{student}.json",
+                     json.dumps({**result, "batch": {"key": key, "row": row}}, indent=1, ensure_ascii=False))
+        return index, row
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each job is a child process of its own
+        for finished, future in enumerate(as_completed([pool.submit(grade, item) for item in todo]), 1):
+            index, row = future.result()
+            rows[index] = row
+            write_atomic(csv_path, _csv_text(columns, [r for r in rows if r]))  # a stopped batch keeps its rows
+            left = (time.perf_counter() - start) / finished * (len(todo) - finished)
+            echo(f"[{finished}/{len(todo)}] {row['student']}: {row['status']} {row['score']:g}/{row['possible']:g} "
+                 f"({row['seconds']:.1f} s; about {left / 60:.0f} min left) {row['reason'][:120]}")
+    if not any(rows):
+        write_atomic(csv_path, _csv_text(columns, []))
+    return csv_path
+
+
+def _most_common(names: list[str]) -> str | None:
+    return max(sorted(set(names)), key=names.count) if names else None
+
+
+def _grading_key(path: Path, grader: Autograder | None, options: Options) -> str:
+    """What a row depends on: the file, the autograder, the options. A resumed batch reuses equal keys."""
+    digest = hashlib.sha256(path.read_bytes())
+    if grader is not None and grader.zip_path is not None:
+        digest.update(Path(grader.zip_path).read_bytes())
+    digest.update(repr(sorted(vars(options).items())).encode())
+    return digest.hexdigest()
+
+
+def _finished_row(result_file: Path, key: str) -> dict | None:
+    try:
+        batch = json.loads(result_file.read_text()).get("batch", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    return batch.get("row") if batch.get("key") == key else None
+
+
+def _csv_text(columns: list[str], rows: list[dict]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

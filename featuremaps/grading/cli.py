@@ -1,0 +1,90 @@
+"""The command line: ``python -m featuremaps.grading generate | grade | run-one``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from featuremaps.grading import authoring, batch
+from featuremaps.grading.common import (
+    CELL_TIMEOUT,
+    DIST_DIR,
+    MEMORY_LIMIT,
+    OUTPUT_LIMIT,
+    SUBMISSION_TIMEOUT,
+    TEST_TIMEOUT,
+    GradingError,
+    write_atomic,
+)
+from featuremaps.grading.sandbox import MODES
+
+DESCRIPTION = "The course assignments: generate them with otter-grader, grade what comes back, offline."
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=SUBMISSION_TIMEOUT,
+                        help=f"seconds per submission (default {SUBMISSION_TIMEOUT})")
+    parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
+                        help=f"seconds per cell (default {CELL_TIMEOUT})")
+    parser.add_argument("--test-timeout", type=float, default=TEST_TIMEOUT,
+                        help=f"seconds per test case (default {TEST_TIMEOUT})")
+    parser.add_argument("--output-limit", type=int, default=OUTPUT_LIMIT,
+                        help=f"characters one cell may print (default {OUTPUT_LIMIT})")
+    parser.add_argument("--memory", type=int, default=MEMORY_LIMIT,
+                        help=f"bytes of memory the student's process may use (default {MEMORY_LIMIT}, 4 GiB)")
+    parser.add_argument("--sandbox", choices=MODES, default="auto",
+                        help="how student code is isolated (default auto: the strongest available; "
+                             "none only for work you trust)")
+
+
+def _to_options(args) -> batch.Options:
+    return batch.Options(args.timeout, args.cell_timeout, args.test_timeout, args.output_limit, args.memory,
+                         args.sandbox)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m featuremaps.grading", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help="assignments/*.ipynb -> assignments/dist/ (student, autograder)")
+    gen.add_argument("sources", nargs="*", type=Path, help="source notebooks (default: all in assignments/)")
+    gen.add_argument("--dist", type=Path, default=DIST_DIR)
+    grade = commands.add_parser("grade", help="grade every file in a folder into a CSV and feedback files")
+    grade.add_argument("submissions", type=Path, help="a folder of handed-in files (sub-folders are searched)")
+    grade.add_argument("--out", type=Path, help="output folder (default: SUBMISSIONS-graded next to it)")
+    grade.add_argument("--assignment", help="e.g. 01-convolution-by-hand (default: read from each notebook)")
+    grade.add_argument("--dist", type=Path, default=DIST_DIR, help="where `generate` wrote the autograders")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
+    _options(grade)
+    one = commands.add_parser("run-one", help="(internal) the trusted process that grades one notebook")
+    one.add_argument("submission", type=Path)
+    one.add_argument("--assignment", required=True)
+    one.add_argument("--autograder", type=Path, required=True)
+    one.add_argument("--template", type=Path)
+    one.add_argument("--json", type=Path, required=True)
+    _options(one)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "generate":
+            start = time.perf_counter()
+            names = authoring.generate(args.sources or None, args.dist)
+            print(f"generated {len(names)} assignments in {time.perf_counter() - start:.1f} s into {args.dist}: "
+                  + ", ".join(names))
+            print(f"  hand out:  {args.dist / 'student'}/*.ipynb\n  keep:      {args.dist / 'autograder'}/*.zip, "
+                  f"{args.dist / 'solutions'}/*.ipynb")
+        elif args.command == "grade":
+            csv_path = batch.grade_batch(args.submissions, args.out, args.assignment, args.dist, _to_options(args),
+                                         jobs=args.jobs)
+            print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
+        else:
+            result = batch.run_one(args.submission, args.autograder, args.assignment, args.template,
+                                   _to_options(args))
+            write_atomic(args.json, json.dumps(result, ensure_ascii=False))
+    except GradingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,72 @@
+"""What every part of the grader shares: paths, limits and the one error type."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from featuremaps import runtime
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+ROOT = PACKAGE_DIR.parent
+ASSIGNMENTS_DIR = ROOT / "assignments"
+DIST_DIR = ASSIGNMENTS_DIR / "dist"
+# The public tests, inside the package: a student copy opened alone (Colab's /content) checks against these.
+PUBLIC_TESTS_DIR = PACKAGE_DIR / "bundled" / "assignment_tests"
+
+# Limits (seconds, characters, bytes); each can be changed on the command line.
+CELL_TIMEOUT = 60          # one notebook cell; then it is interrupted (or its process restarted)
+TEST_TIMEOUT = 20          # one test case's calls into the notebook; then the case fails
+SUBMISSION_TIMEOUT = 600   # one whole submission; questions not reached by then score 0
+OUTPUT_LIMIT = 20_000      # characters one cell may print; the rest is dropped
+MESSAGE_LIMIT = 1_500      # characters kept of one test's failure message
+LOG_LIMIT = 20_000         # characters kept of a grading process's own output (head and tail)
+MEMORY_LIMIT = 4 * 2**30   # bytes of address space the student's process may use
+
+TIMEOUT_MARK = "[grader] time limit"
+TRUNCATION_MARK = "[grader] output cut"
+ANSWER_TAG = "otter_answer_cell"
+CHECK_KEY = "featuremaps"  # cell metadata {"featuremaps": {"check": "q1"}} marks the grader's check cells
+CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["']([^"']+)["']\s*\)""", re.M)  # a call, not a comment
+GRADING_ENV = {**runtime.TENSORFLOW_QUIET, "KERAS_BACKEND": runtime.BACKEND, "PYTHONHASHSEED": "0",
+               "MPLBACKEND": "agg"}
+
+
+class GradingError(RuntimeError):
+    """A submission could not be graded; the message is the reason shown to the instructor."""
+
+
+def natural(text: str):
+    """A sort key that puts q2 before q10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a batch stopped mid-write leaves the previous version."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def cell_source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def check_question(cell) -> str | None:
+    """The question a cell checks, read from its metadata (never from its text), or None."""
+    meta = cell.get("metadata", {}).get(CHECK_KEY, {})
+    question = meta.get("check") if isinstance(meta, dict) else None
+    return question if isinstance(question, str) and re.fullmatch(r"q\d+", question) else None
+
+
+def question_of_cells(cells) -> list[str | None]:
+    """For each cell, the question whose check cell comes next (or is this cell)."""
+    owners, current = [None] * len(cells), None
+    for i in range(len(cells) - 1, -1, -1):
+        question = check_question(cells[i]) if cells[i].get("cell_type") == "code" else None
+        if question:
+            current = question
+        owners[i] = current
+    return owners

@@ -1,0 +1,301 @@
+"""The trusted runner: executes a submission in the sandbox and runs the tests on this side.
+
+The notebook's cells run in the student's process (:class:`~featuremaps.grading.sandbox.Worker`).
+At each check cell (found by metadata) this process runs that question's otter test
+cases, with an environment whose values are fetched from the student's process as plain
+data and whose functions are called across the boundary. A test therefore compares the
+trusted side's own numbers: no answer object, no patched library and no stack frame of
+the student's reaches it, and no file the student's process writes is read.
+
+A cell that runs too long is interrupted; if it ignores the interrupt, or its process
+dies, the process is restarted and the cells that had finished are run again, so the
+questions that do not depend on the broken cell are graded on their merits.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+from featuremaps.grading import plain
+from featuremaps.grading.common import (
+    CELL_TIMEOUT,
+    MESSAGE_LIMIT,
+    OUTPUT_LIMIT,
+    SUBMISSION_TIMEOUT,
+    TEST_TIMEOUT,
+    TIMEOUT_MARK,
+    TRUNCATION_MARK,
+    cell_source,
+    check_question,
+    natural,
+    question_of_cells,
+)
+from featuremaps.grading.sandbox import Limits, Worker
+
+# Exceptions of the notebook's functions that a test may catch are raised again here as these built-ins.
+PASSED_ON = {"ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError", "AssertionError",
+             "NotImplementedError", "AttributeError", "RuntimeError", "ArithmeticError", "OverflowError",
+             "RecursionError", "NameError", "MemoryError"}
+
+
+class TestTimeLimit(BaseException):
+    """A test case's calls into the notebook ran past its time limit (BaseException: tests can't catch it)."""
+
+
+class OutOfTime(BaseException):
+    """The whole submission ran past its time limit."""
+
+
+def student_text(text: str, limit: int = 300) -> str:
+    """Text the notebook produced, made safe to show: printable, capped."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in str(text))
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def load_tests(autograder_zip: Path | str) -> dict:
+    """{question: otter ExceptionTestFile} read from the autograder archive (trusted: the instructor's)."""
+    import tempfile
+
+    from otter.test_files import ExceptionTestFile
+
+    tests = {}
+    with zipfile.ZipFile(autograder_zip) as archive, tempfile.TemporaryDirectory() as tmp:
+        for member in archive.namelist():
+            if re.fullmatch(r"tests/[^/]+\.py", member):
+                test_file = ExceptionTestFile.from_file(archive.extract(member, tmp))
+                tests[test_file.name] = test_file
+    return dict(sorted(tests.items(), key=lambda kv: natural(kv[0])))
+
+
+class Session:
+    """The submission's cells so far, the student's process that holds their state, and the clock."""
+
+    def __init__(self, worker: Worker, deadline: float, cell_timeout: float):
+        self.worker, self.deadline, self.cell_timeout = worker, deadline, cell_timeout
+        self.finished: list[str] = []  # cells that ran to the end (with or without an error): replayed
+        self.generation = 0
+        self.restarts = 0
+
+    def left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime()
+        return left
+
+    def ensure_running(self) -> None:
+        if self.worker.sock is not None:
+            return
+        self.worker.start()
+        self.generation += 1
+        self.restarts += self.generation > 1
+        for source in list(self.finished):  # the state the later cells and the tests expect
+            outcome, _ = self._run(source)
+            if outcome != "ok":
+                self.finished.remove(source)
+
+    def _run(self, source: str) -> tuple[str, dict]:
+        timeout = min(self.cell_timeout, self.left())
+        try:
+            return "ok", self.worker.request({"op": "run", "source": source}, timeout)
+        except TimeoutError:
+            self.left()
+            return ("interrupted" if self.worker.sock is not None else "killed"), {}
+        except (EOFError, OSError, plain.ProtocolError):
+            return "died", {}
+
+    def run_cell(self, source: str) -> list[str]:
+        """Run one cell of the notebook; returns what to note about it."""
+        self.ensure_running()
+        outcome, answer = self._run(source)
+        notes = []
+        if outcome == "ok":
+            self.finished.append(source)
+            error = answer.get("error")
+            if isinstance(error, dict):
+                kind, message = student_text(error.get("type", "Error"), 60), student_text(error.get("message", ""))
+                if kind == "KeyboardInterrupt":
+                    notes.append("a cell was interrupted")
+                else:
+                    notes.append(f"a cell raised {kind}: {message}" if message else f"a cell raised {kind}")
+            if TRUNCATION_MARK in str(answer.get("output", "")):
+                notes.append(f"a cell printed more than the limit; its output was cut ({TRUNCATION_MARK})")
+        elif outcome == "interrupted":
+            notes.append("a cell ran past the cell time limit and was stopped (an endless loop?)")
+        elif outcome == "killed":
+            notes.append("a cell ran past the cell time limit and ignored the interrupt; the notebook was "
+                         "restarted without it")
+        else:
+            notes.append("the notebook's process ended in a cell (os._exit, a crash, or the memory limit); it was "
+                         "restarted without that cell")
+        return notes
+
+    def fetch(self, name: str, timeout: float):
+        self.ensure_running()
+        return self.worker.request({"op": "get", "name": name}, timeout)
+
+    def call(self, handle: int, generation: int, args, kwargs, timeout: float):
+        if generation != self.generation or self.worker.sock is None:
+            raise RuntimeError("the notebook's process was restarted after this function was read")
+        message = {"op": "call", "handle": handle,
+                   "args": [plain.encode_arg(a, generation) for a in args],
+                   "kwargs": {"$": "dict", "items": [[k, plain.encode_arg(v, generation)] for k, v in kwargs.items()]}}
+        return self.worker.request(message, timeout)
+
+
+class RemoteEnv:
+    """The notebook's global variables as a test case sees them: plain data, and callable stand-ins."""
+
+    def __init__(self, session: Session, case_deadline: float):
+        self.session, self.case_deadline, self._cache = session, case_deadline, {}
+
+    def _timeout(self) -> float:
+        left = min(self.case_deadline - time.monotonic(), self.session.left())
+        if left <= 0:
+            raise TestTimeLimit()
+        return left
+
+    def get(self, name: str, default=None):
+        if name in self._cache:
+            return self._cache[name]
+        try:
+            answer = self.session.fetch(name, self._timeout())
+        except TimeoutError:
+            raise TestTimeLimit() from None
+        except (EOFError, OSError, plain.ProtocolError) as exc:
+            raise AssertionError(f"the notebook could not give `{name}`: {exc}") from None
+        if answer.get("missing"):
+            value = default
+        elif "unreadable" in answer:
+            raise AssertionError(f"`{name}` could not be read from the notebook "
+                                 f"({student_text(answer['unreadable'].get('message', ''))})")
+        else:
+            generation = self.session.generation
+            value = plain.decode(answer.get("value"), call=lambda h, n, m: RemoteFunction(self, h, generation, n, m),
+                                 generation=generation)
+        self._cache[name] = value
+        return value
+
+    def __getitem__(self, name: str):
+        return self.get(name)
+
+
+class RemoteFunction:
+    """A function of the notebook's: called across the boundary with plain data, its result checked."""
+
+    def __init__(self, env: RemoteEnv, handle: int, generation: int, name: str, module: str):
+        self._env, self._handle, self._generation = env, handle, generation
+        self.__name__ = self.__qualname__ = name
+        self.__module__ = module
+
+    def __repr__(self) -> str:
+        return f"<function {self.__name__} of the notebook's>"
+
+    def __call__(self, *args, **kwargs):
+        try:
+            answer = self._env.session.call(self._handle, self._generation, args, kwargs, self._env._timeout())
+        except TimeoutError:
+            raise TestTimeLimit() from None
+        except (EOFError, OSError, plain.ProtocolError) as exc:
+            raise AssertionError(f"calling {self.__name__} ended the notebook's process ({exc})") from None
+        if "raised" in answer:
+            raised = answer["raised"] if isinstance(answer["raised"], dict) else {}
+            kind = student_text(raised.get("type", "Exception"), 60)
+            message = f"{student_text(raised.get('message', ''))} (raised by {self.__name__} in the notebook)"
+            if kind == "KeyboardInterrupt":
+                raise TestTimeLimit()
+            raise getattr(builtins, kind)(message) if kind in PASSED_ON else RuntimeError(f"{kind}: {message}")
+        generation = self._env.session.generation
+        return plain.decode(answer.get("value"), call=lambda h, n, m: RemoteFunction(self._env, h, generation, n, m),
+                            generation=generation)
+
+
+def _failure(exc: BaseException, test_file) -> str:
+    """What a failed case says: the test's own line and the exception (the trusted side's text)."""
+    lines = []
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == test_file.path:
+            source = test_file.source.split("\n")
+            if 0 < (frame.lineno or 0) <= len(source):
+                line = source[frame.lineno - 1].strip()
+                lines.append(f"Error at line {frame.lineno} in test {test_file.name}:\n  {line}")
+            break
+    lines.append(f"{type(exc).__name__}: {str(exc).strip(chr(39))}")
+    return "\n".join(lines)
+
+
+def run_question(session: Session, test_file, test_timeout: float) -> dict:
+    """Run every case of one question; a case that times out fails alone, its siblings still run."""
+    tests = []
+    for tc in test_file.test_cases:
+        env = RemoteEnv(session, time.monotonic() + test_timeout)
+        passed, message = True, "✅ Test case passed"
+        try:
+            tc.body.call_func(env)
+        except TestTimeLimit:
+            passed = False
+            message = (f"❌ Test case failed\n{TIMEOUT_MARK}: this test ran longer than {test_timeout:g} s and "
+                       "was stopped (an endless loop, or an answer far slower than it needs to be?)")
+        except OutOfTime:
+            raise
+        except Exception as exc:
+            passed, message = False, "❌ Test case failed\n" + _failure(exc, test_file)
+        if len(message) > MESSAGE_LIMIT:
+            message = message[:MESSAGE_LIMIT] + " [...]"
+        tests.append({"name": tc.name, "passed": passed, "hidden": bool(tc.hidden), "points": tc.points,
+                      "message": message, "failure_message": tc.failure_message})
+    score = sum(t["points"] for t in tests if t["passed"])
+    return {"score": float(score), "possible": float(sum(tc.points for tc in test_file.test_cases)),
+            "tests": tests}
+
+
+def grade_notebook(nb, tests: dict, check_ids: dict | None = None, mode: str = "namespaces",
+                   limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
+                   cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
+                   output_limit: int = OUTPUT_LIMIT) -> dict:
+    """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
+
+    ``check_ids`` maps the handed-out copy's check-cell ids to questions, for submissions
+    whose check cells lost their metadata.
+    """
+    check_ids = check_ids or {}
+    cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    owners = question_of_cells(cells)
+    worker = Worker(mode, limits or Limits(), output_limit)
+    session = Session(worker, time.monotonic() + timeout, cell_timeout)
+    questions, notes, question_notes = {}, [], {}
+    status, error = "graded", None
+    start = time.monotonic()
+    try:
+        for cell, owner in zip(cells, owners, strict=True):
+            q = check_question(cell) or check_ids.get(cell.get("id"))
+            if q in tests:
+                if q not in questions:
+                    questions[q] = run_question(session, tests[q], test_timeout)
+                continue
+            source = cell_source(cell)
+            if not source.strip():
+                continue
+            for note in session.run_cell(source):
+                (question_notes.setdefault(owner, []) if owner else notes).append(
+                    note if owner else note + " (after the last question)")
+        for q in tests:
+            if q not in questions:
+                question_notes.setdefault(q, []).append(
+                    f'its grader.check("{q}") cell is missing, so it was checked at the end of the notebook')
+                questions[q] = run_question(session, tests[q], test_timeout)
+    except OutOfTime:
+        status = "timeout"
+        error = (f"grading took longer than {timeout:g} s and was stopped; questions graded before that keep "
+                 "their points, the rest score 0")
+    finally:
+        worker.stop()
+    if session.restarts:
+        notes.append(f"the notebook's process was restarted {session.restarts} time(s)")
+    return {"status": status, "error": error, "questions": questions, "notes": notes,
+            "question_notes": question_notes, "seconds": round(time.monotonic() - start, 2),
+            "sandbox": mode, "log": worker.log()}

@@ -1,0 +1,226 @@
+"""The student's process, seen from the trusted side: start it locked in, talk to it, stop it.
+
+Three modes, chosen by ``--sandbox`` (default ``auto``, the strongest this machine offers):
+
+- ``namespaces``: run as root. The worker runs as the unprivileged user ``featuremaps-sandbox``
+  (created if missing), in new mount, PID, network, IPC and UTS namespaces, on a root file
+  system of its own (:mod:`featuremaps.grading.jail`), with resource limits.
+- ``userns``: not root, but the kernel allows user namespaces: the same jail, with the
+  instructor's own user id mapped to root inside and every capability dropped.
+- ``none``: no isolation at all; only for trying the grader on work you trust. Every row
+  graded so says so.
+
+In every mode the worker gets a session of its own and is killed with everything it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+from featuremaps.grading import plain
+from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, GradingError
+
+SANDBOX_USER = "featuremaps-sandbox"
+MODES = ("auto", "namespaces", "userns", "none")
+SCRATCH_BYTES = 256 * 2**20
+INTERRUPT_GRACE = 3.0  # seconds a worker has to answer after an interrupt before it is killed
+
+
+@dataclass
+class Limits:
+    memory: int = MEMORY_LIMIT    # bytes of address space
+    processes: int = 512          # processes and threads of the sandbox user
+    cpu_seconds: int = 1200       # CPU time of one worker process
+    file_bytes: int = 128 * 2**20
+    open_files: int = 512
+
+    def rlimits(self) -> dict:
+        return {"as": self.memory, "nproc": self.processes, "cpu": self.cpu_seconds,
+                "fsize": self.file_bytes, "nofile": self.open_files, "core": 0}
+
+
+def choose_mode(mode: str = "auto") -> str:
+    """The sandbox to use; GradingError with what to do when the one asked for is not available."""
+    if mode not in MODES:
+        raise GradingError(f"unknown sandbox {mode!r}; choose one of {', '.join(MODES)}")
+    if mode == "none":
+        return mode
+    if shutil.which("unshare") is None:
+        raise GradingError("the sandbox needs `unshare` (util-linux: `apt-get install util-linux`); "
+                           "or pass --sandbox none to grade without isolation (only for work you trust)")
+    if mode in ("auto", "namespaces") and os.geteuid() == 0:
+        return "namespaces"
+    if mode == "namespaces":
+        raise GradingError("--sandbox namespaces needs root (it switches to an unprivileged user): run the "
+                           "grader with sudo, or use --sandbox userns")
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "--pid", "--net", "--fork",
+                            "true"], capture_output=True, text=True)
+    if probe.returncode == 0:
+        return "userns"
+    raise GradingError("this machine allows no user namespaces (" + probe.stderr.strip()[:200] + "); run the "
+                       "grader as root (sudo) for the full sandbox, or pass --sandbox none to grade without "
+                       "isolation (only for work you trust)")
+
+
+def sandbox_user() -> tuple[int, int]:
+    """(uid, gid) of the unprivileged user the student's code runs as, created if missing."""
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        result = subprocess.run([useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                                 "--shell", "/usr/sbin/nologin", "--user-group", SANDBOX_USER],
+                                capture_output=True, text=True)
+        if result.returncode not in (0, 9):  # 9: made meanwhile by a parallel job
+            raise GradingError(f"cannot create the sandbox user {SANDBOX_USER}: {result.stderr.strip()}") from None
+        entry = pwd.getpwnam(SANDBOX_USER)
+    if entry.pw_uid == 0:
+        raise GradingError(f"the sandbox user {SANDBOX_USER} has uid 0; it must be unprivileged")
+    return entry.pw_uid, entry.pw_gid
+
+
+def readable_paths() -> list[str]:
+    """What the student's process sees of this machine: the Python installation and the course package."""
+    import featuremaps
+
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    paths.add(os.path.dirname(os.path.abspath(featuremaps.__file__)))  # the package, not the repository
+    paths.add(os.path.dirname(os.path.realpath(sys.executable)))
+    return sorted(paths)
+
+
+class Tail:
+    """Reads a pipe to the end, keeping only its head and tail (a submission may print gigabytes)."""
+
+    def __init__(self, pipe, limit: int = LOG_LIMIT):
+        self.head, self.tail, self.dropped, self._half = "", "", 0, limit // 2
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe) -> None:
+        for chunk in iter(lambda: pipe.read(8192), ""):
+            room = self._half - len(self.head)
+            if room > 0:
+                self.head, chunk = self.head + chunk[:room], chunk[room:]
+            joined = self.tail + chunk
+            self.dropped += max(0, len(joined) - self._half)
+            self.tail = joined[-self._half:]
+
+    def text(self) -> str:
+        self._thread.join(timeout=5)
+        cut = f"\n[... {self.dropped} characters dropped ...]\n" if self.dropped else ""
+        return self.head + cut + self.tail
+
+
+class Worker:
+    """One student process in the sandbox, and the requests the trusted runner makes of it."""
+
+    def __init__(self, mode: str, limits: Limits, output_limit: int):
+        self.mode, self.limits, self.output_limit = mode, limits, output_limit
+        self.process: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.logs: list[Tail] = []
+        self.starts = 0
+
+    # ---- life cycle ----
+    def start(self) -> None:
+        self.stop()
+        ours, theirs = socket.socketpair()
+        env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
+               "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1"}
+        if self.mode == "none":
+            scratch = tempfile.mkdtemp(prefix="featuremaps-scratch-")
+            command = [sys.executable, "-s", "-m", "featuremaps.grading.worker", "--fd", str(theirs.fileno()),
+                       "--output-limit", str(self.output_limit)]
+            cwd, env = scratch, {**os.environ, **env, "HOME": scratch}
+        else:
+            uid, gid = sandbox_user() if self.mode == "namespaces" else (None, None)
+            root = os.path.join(tempfile.gettempdir(), "featuremaps-jail-root")
+            os.makedirs(root, mode=0o755, exist_ok=True)
+            config = {"root": root, "paths": readable_paths(), "scratch_bytes": SCRATCH_BYTES,
+                      "uid": uid, "gid": gid, "limits": self.limits.rlimits(), "fd": theirs.fileno(),
+                      "python": sys.executable, "output_limit": self.output_limit, "env": env}
+            user = ["--user", "--map-root-user"] if self.mode == "userns" else []
+            command = ["unshare", *user, "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
+                       "--", sys.executable, "-s", "-m", "featuremaps.grading.jail", json.dumps(config)]
+            cwd, env = "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        errors="replace", cwd=cwd, env=env, start_new_session=True)
+        theirs.close()
+        self.sock = ours
+        self.logs.append(Tail(self.process.stdout))
+        self.starts += 1
+
+    def stop(self) -> None:
+        """Kill the worker and everything it started (its namespace, or its session)."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            self.process = None
+
+    def log(self) -> str:
+        return "\n".join(tail.text() for tail in self.logs)
+
+    # ---- requests ----
+    def request(self, message: dict, timeout: float) -> dict:
+        """Send one request; the answer as sent, or TimeoutError / EOFError / ProtocolError.
+
+        After ``timeout`` the worker is interrupted; if it does not answer within a grace
+        period it is killed (the caller restarts it).
+        """
+        if self.sock is None:
+            raise EOFError("the student's process is not running")
+        try:
+            plain.send(self.sock, message)
+            answer = plain.recv(self.sock, deadline=time.monotonic() + max(0.0, timeout))
+        except TimeoutError:
+            self.interrupt()
+            try:
+                plain.recv(self.sock, deadline=time.monotonic() + INTERRUPT_GRACE)
+            except (TimeoutError, EOFError, OSError, plain.ProtocolError):
+                self.stop()
+            raise
+        except (EOFError, OSError, plain.ProtocolError):
+            self.stop()
+            raise
+        if not isinstance(answer, dict):
+            self.stop()
+            raise plain.ProtocolError("an answer that is not a message")
+        return answer
+
+    def interrupt(self) -> None:
+        """SIGINT to the worker itself: in the namespaces it is the one child of ``unshare``."""
+        for pid in self._worker_pids():
+            try:
+                os.kill(pid, signal.SIGINT)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        if self.mode == "none":
+            return [self.process.pid]
+        try:
+            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
