@@ -17,6 +17,8 @@ One module per job:
 - :mod:`~featuremaps.grading.batch`, :mod:`~featuremaps.grading.report`, :mod:`~featuremaps.grading.cli`.
 """
 
+from featuremaps.grading.authoring import find_leaks, generate, public_tests_of, source_notebooks, write_public_tests
+from featuremaps.grading.batch import Autograder, Options, available_assignments, grade_batch
 from featuremaps.grading.checks import check_array, notebook_grader, require_function, require_value, returned_array
 from featuremaps.grading.common import (
     ANSWER_TAG,
@@ -36,10 +38,14 @@ from featuremaps.grading.common import (
     write_atomic,
 )
 
-__all__ = ["ANSWER_TAG", "ASSIGNMENTS_DIR", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "MEMORY_LIMIT",
-           "OUTPUT_LIMIT", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT", "TIMEOUT_MARK",
-           "TRUNCATION_MARK", "GradingError", "check_array", "main", "notebook_grader", "question_of_cells",
-           "require_function", "require_value", "returned_array", "write_atomic"]
+__all__ = [
+    "ANSWER_TAG", "ASSIGNMENTS_DIR", "Autograder", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "GradingError",
+    "MEMORY_LIMIT", "OUTPUT_LIMIT", "Options", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT",
+    "TIMEOUT_MARK", "TRUNCATION_MARK", "available_assignments", "check_array", "feedback_text", "find_leaks",
+    "generate", "grade_batch", "has_code", "main", "notebook_grader", "public_tests_of", "question_of_cells",
+    "read_submission", "reason", "require_function", "require_value", "returned_array", "source_notebooks",
+    "structure_notes", "student_ids", "submission_files", "write_atomic", "write_public_tests",
+]
 
 
 def main(argv=None) -> int:

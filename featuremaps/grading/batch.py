@@ -175,13 +175,18 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         except GradingError as exc:
             nb, problem = None, str(exc)
         plan.append([path, nb, problem, *submissions.guess_assignment(path, nb, known)])
-    expected = assignment or _most_common([name for _, _, _, name, _ in plan if name])
+    # With --assignment, another assignment's notebook is refused; without, each is graded as what it
+    # is, and a row unlike the folder's most common assignment says so (its question columns differ).
+    common = assignment or _most_common([name for _, _, _, name, _ in plan if name])
+    flags = {}
     for item in plan:
         path, nb, problem, name, how = item
-        if expected and name and name != expected and not problem:
-            item[2] = (f"wrong assignment: this is {name} (its {how} says so), but the batch grades {expected}; "
+        if assignment and name and name != assignment and not problem:
+            item[2] = (f"wrong assignment: this is {name} (its {how} says so), but the batch grades {assignment}; "
                        "hand in the right notebook, or grade it with --assignment")
-        item[3] = expected or name
+        elif common and name and name != common:
+            flags[path] = f"another assignment: this is {name} (its {how} says so), most of this folder is {common}"
+        item[3] = assignment or name or common
     graders = {name: Autograder.load(name, dist) for _, _, _, name, _ in plan if name}
     questions = sorted({q for g in graders.values() for q in g.points}, key=natural)
     columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "seconds", "reason"]
@@ -215,6 +220,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         except Exception as exc:  # the batch goes on whatever one submission does
             result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
         result.setdefault("assignment", name)
+        if path in flags:
+            result["notes"] = [flags[path], *result.get("notes", [])]
         seconds = time.perf_counter() - start
         scores = {q: info["score"] for q, info in result.get("questions", {}).items()}
         points = grader.points if grader else {}

@@ -14,7 +14,7 @@ SOLUTION_TAG = "otter_assign_solution_cell"
 
 def answer_cells(nb) -> dict[str, list[int]]:
     """{question: indices of its answer cells} for a student copy or a solutions notebook."""
-    owners = grading._question_of_cells(nb.cells)
+    owners = grading.question_of_cells(nb.cells)
     cells = {}
     for i, (cell, q) in enumerate(zip(nb.cells, owners, strict=True)):
         tags = cell.get("metadata", {}).get("tags", [])

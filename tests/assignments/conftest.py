@@ -15,7 +15,8 @@ from featuremaps import grading
 
 
 def _fresh(dist: Path) -> bool:
-    newest_input = max(p.stat().st_mtime for p in [*grading.source_notebooks(), Path(grading.__file__)])
+    authoring = [Path(grading.__file__).with_name(n) for n in ("authoring.py", "common.py")]
+    newest_input = max(p.stat().st_mtime for p in [*grading.source_notebooks(), *authoring])
     outputs = [dist / sub / f"{name}.{ext}" for name in NAMES
                for sub, ext in (("student", "ipynb"), ("autograder", "zip"), ("solutions", "ipynb"))]
     return all(p.exists() and p.stat().st_mtime >= newest_input for p in outputs)

@@ -14,15 +14,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 
 @pytest.fixture(scope="module")
 def graded(dist, tmp_path_factory):
-    """One batch: for each assignment its solutions, its untouched student copy, its wrong answers."""
-    folder = tmp_path_factory.mktemp("submissions")
+    """A batch per assignment: its solutions, its untouched student copy, its wrong answers."""
+    root = tmp_path_factory.mktemp("submissions")
+    out, rows = root / "graded", {}
     for name in NAMES:
+        folder = root / name
         write(solutions(dist, name), folder / f"solution-{name}.ipynb")
         write(student_copy(dist, name), folder / f"untouched-{name}.ipynb")
         write(with_answers(solutions(dist, name), WRONG[name]["answers"]), folder / f"wrong-{name}.ipynb")
-    out = folder.parent / "graded"
-    csv_path = grading.grade_batch(folder, out, dist=dist, echo=lambda line: None)
-    return read_rows(csv_path), out
+        rows.update(read_rows(grading.grade_batch(folder, out, dist=dist, echo=lambda line: None)))
+    return rows, out
 
 
 def score(row, q):
