@@ -37,9 +37,19 @@ from featuremaps.grading.common import (
     question_of_cells,
     write_atomic,
 )
+from featuremaps.grading.report import feedback_text, reason
+from featuremaps.grading.submissions import (
+    assignment_of,
+    has_code,
+    read_submission,
+    structure_notes,
+    student_ids,
+    submission_files,
+)
 
 __all__ = [
     "ANSWER_TAG", "ASSIGNMENTS_DIR", "Autograder", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "GradingError",
+    "assignment_of",
     "MEMORY_LIMIT", "OUTPUT_LIMIT", "Options", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT",
     "TIMEOUT_MARK", "TRUNCATION_MARK", "available_assignments", "check_array", "feedback_text", "find_leaks",
     "generate", "grade_batch", "has_code", "main", "notebook_grader", "public_tests_of", "question_of_cells",

@@ -135,7 +135,9 @@ def run_one(submission: Path, autograder: Path, name: str, template: Path | None
     limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
     result = grade_notebook(nb, load_tests(autograder), ids, choose_mode(options.sandbox), limits,
                             options.timeout, options.cell_timeout, options.test_timeout, options.output_limit)
-    result["notes"] = notes + result["notes"]
+    old = nb.metadata.get("featuremaps_original_nbformat")
+    converted = [f"converted from the old notebook format version {old} before grading"] if old else []
+    result["notes"] = converted + notes + result["notes"]
     for q, items in result["question_notes"].items():
         question_notes.setdefault(q, []).extend(items)
     result["question_notes"] = question_notes
@@ -168,12 +170,7 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         (out / sub).mkdir(parents=True, exist_ok=True)
     plan = []
     for path in files:
-        try:
-            nb, problem = submissions.read_submission(path), None
-            if not submissions.has_code(nb):
-                problem = "the notebook has no code: nothing to grade (a blank notebook, or the wrong file?)"
-        except GradingError as exc:
-            nb, problem = None, str(exc)
+        nb, problem = submissions.examine(path)
         plan.append([path, nb, problem, *submissions.guess_assignment(path, nb, known)])
     # With --assignment, another assignment's notebook is refused; without, each is graded as what it
     # is, and a row unlike the folder's most common assignment says so (its question columns differ).

@@ -5,6 +5,7 @@ Nothing here runs the submission: it is read as JSON, by the trusted side.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -42,12 +43,25 @@ def read_submission(path: Path | str):
         first_line = (str(exc).strip().splitlines() or [""])[0][:120]
         raise GradingError(f"not a Jupyter notebook: {type(exc).__name__}: {first_line}") from exc
     if not isinstance(nb.get("cells"), list):
-        version = nb.get("nbformat") if isinstance(nb, dict) else None
-        if isinstance(version, int) and version < 4:
-            raise GradingError(f"a notebook in the old format version {version}, which has no cells list; "
-                               "open it in Jupyter and save it again")
         raise GradingError("not a Jupyter notebook: it has no list of cells")
+    original = json.loads(text).get("nbformat")
+    if isinstance(original, int) and original < 4:  # nbformat converted it; the reason will say so
+        nb.metadata["featuremaps_original_nbformat"] = original
     return nb
+
+
+def examine(path: Path | str):
+    """(notebook or None, the reason it cannot be graded or None): what the batch needs before grading."""
+    try:
+        nb = read_submission(path)
+    except GradingError as exc:
+        return None, str(exc)
+    if not has_code(nb):
+        old = nb.metadata.get("featuremaps_original_nbformat")
+        hint = (f" (it is in the old notebook format version {old}: open it in Jupyter, check the answers are "
+                "there, and save it again)") if old else " (a blank notebook, or the wrong file?)"
+        return nb, "the notebook has no code: nothing to grade" + hint
+    return nb, None
 
 
 def has_code(nb) -> bool:

@@ -1,14 +1,11 @@
-"""featuremaps.grading without starting kernels: reading submissions, diagnosing them, guards, reports."""
-
-import io
-import signal
-import time
+"""featuremaps.grading without running a notebook: reading submissions, diagnosing them, reports."""
 
 import nbformat
 import numpy as np
 import pytest
 
 from featuremaps import grading
+from featuremaps.grading import sandbox, submissions, worker
 
 # otter's modules declare traitlets the old way; that is otter's business, not this test's
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")
@@ -29,11 +26,18 @@ def code(source, cell_id=None, tags=None):
     return cell
 
 
+def check(question, cell_id=None):
+    """A check cell as the generated copies have it: found by its metadata."""
+    cell = code(f'grader.check("{question}")', cell_id)
+    cell.metadata["featuremaps"] = {"check": question}
+    return cell
+
+
 def template():
     """A student copy in miniature: two questions, each an answer cell then its check cell."""
     return notebook(code("import numpy as np", "setup"),
-                    code("def f(x):\n    ...", "a1", [grading.ANSWER_TAG]), code('grader.check("q1")', "c1"),
-                    code("y = ...", "a2", [grading.ANSWER_TAG]), code('grader.check("q2")', "c2"),
+                    code("def f(x):\n    ...", "a1", [grading.ANSWER_TAG]), check("q1", "c1"),
+                    code("y = ...", "a2", [grading.ANSWER_TAG]), check("q2", "c2"),
                     name="demo")
 
 
@@ -42,17 +46,28 @@ def template():
 @pytest.mark.parametrize("name, content, reason", [
     ("empty.ipynb", b"", "the file is empty"),
     ("blank.ipynb", b"  \n\n", "the file is empty"),
-    ("answers.pdf", b"%PDF-1.4", "not a Jupyter notebook: a .pdf file"),
+    ("answers.pdf", b"%PDF-1.4", "not a Jupyter notebook: a PDF"),
     ("answers", b"print(1)", "not a Jupyter notebook: a extensionless file"),
     ("broken.ipynb", b'{"cells": [', "not a Jupyter notebook: NotJSONError"),
     ("latin1.ipynb", "{\"caf\xe9\": 1}".encode("latin-1"), "not UTF-8"),
     ("list.ipynb", b"[1, 2, 3]", "not a Jupyter notebook"),
+    ("answers.ipynb", b"PK\x03\x04rest-of-a-zip", "not a Jupyter notebook: a zip archive"),
+    ("answers.zip", b"PK\x03\x04rest-of-a-zip", "not a Jupyter notebook: a zip archive"),
+    ("printout.ipynb", b"%PDF-1.7 ...", "not a Jupyter notebook: a PDF"),
+    ("cp1251.ipynb", '{"cells": ["привет"]}'.encode("cp1251"), "not UTF-8 text \\(byte 12 is 0xef\\)"),
 ])
 def test_read_submission_names_what_is_wrong(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(grading.GradingError, match=reason):
         grading.read_submission(path)
+
+
+def test_an_old_format_notebook_is_named(tmp_path):
+    path = tmp_path / "v2.ipynb"
+    path.write_bytes(b'{"nbformat": 2, "nbformat_minor": 0, "metadata": {}, "worksheets": []}')
+    nb, problem = submissions.examine(path)
+    assert "no code" in problem and "old notebook format version 2" in problem
 
 
 def test_read_submission_reads_a_notebook(tmp_path):
@@ -65,11 +80,12 @@ def test_read_submission_reads_a_notebook(tmp_path):
 
 def test_guess_assignment_from_metadata_then_file_name(tmp_path):
     known = ["01-convolution-by-hand", "02-layers-and-maps"]
-    assert grading._guess_assignment(tmp_path / "x.ipynb", notebook(name="02-layers-and-maps"), known) == known[1]
-    assert grading._guess_assignment(tmp_path / "alice_01.ipynb", notebook(), known) == known[0]
-    assert grading._guess_assignment(tmp_path / "bob-02-layers-and-maps.ipynb", None, known) == known[1]
-    assert grading._guess_assignment(tmp_path / "carol.ipynb", notebook(), known) is None
-    assert grading._guess_assignment(tmp_path / "dave-2010.ipynb", notebook(), known) is None
+    guess = submissions.guess_assignment
+    assert guess(tmp_path / "x.ipynb", notebook(name="02-layers-and-maps"), known) == (known[1], "metadata")
+    assert guess(tmp_path / "alice_01.ipynb", notebook(), known) == (known[0], "file name")
+    assert guess(tmp_path / "bob-02-layers-and-maps.ipynb", None, known) == (known[1], "file name")
+    assert guess(tmp_path / "carol.ipynb", notebook(), known) == (None, None)
+    assert guess(tmp_path / "dave-2010.ipynb", notebook(), known) == (None, None)
 
 
 # ---- diagnosing the structure ----------------------------------------------------------------
@@ -115,10 +131,18 @@ def test_cells_pasted_into_a_new_notebook_are_noticed():
     assert any("pasted into a new notebook" in note for note in notes) and per_question == {}
 
 
-def test_question_of_cells_is_the_next_check():
-    assert grading._question_of_cells(template().cells) == ["q1", "q1", "q1", "q2", "q2"]
-    mention = code('# grader.check("q2") runs the tests of question 2\ngrader = notebook_grader("demo")')
-    assert grading._question_of_cells([mention, *template().cells])[0] == "q1", "a comment is not a check"
+def test_question_of_cells_is_the_next_check_by_metadata_not_text():
+    assert grading.question_of_cells(template().cells) == ["q1", "q1", "q1", "q2", "q2"]
+    lookalike = code('grader.check("q2")')  # the text of a check, without its metadata: the student's cell
+    assert grading.question_of_cells([lookalike, *template().cells])[0] == "q1"
+
+
+def test_check_cells_that_lost_their_metadata_are_found_by_id():
+    nb = template()
+    for cell in nb.cells:
+        cell.metadata.pop("featuremaps", None)
+    assert submissions.check_ids(template()) == {"c1": "q1", "c2": "q2"}
+    assert grading.structure_notes(nb, template()) == ([], {})
 
 
 # ---- leaks in the student copy ----------------------------------------------------------------
@@ -162,69 +186,16 @@ def test_find_leaks_catches_outputs(tmp_path):
     assert grading.find_leaks(tmp_path / "source.ipynb", tmp_path / "student.ipynb") == ["cell outputs"]
 
 
-# ---- guards that run inside the grading kernel --------------------------------------------------
+# ---- the student's process: what a cell prints ------------------------------------------------
 
-def test_capped_stream_cuts_once_per_cell():
-    sink = io.StringIO()
-    stream = grading._CappedStream(sink, limit=10)
+def test_capped_text_keeps_the_start_and_counts_the_rest():
+    text = worker.CappedText(limit=10)
     for _ in range(5):
-        stream.write("abcdef")
-    assert sink.getvalue() == "abcdefabcd" + f"\n{grading.TRUNCATION_MARK} after 10 characters\n"
-    stream.reset()
-    stream.write("xyz")
-    assert sink.getvalue().endswith("xyz")
-
-
-TESTS_WITH_A_LOOP = '''
-from otter.test_files import test_case
-OK_FORMAT = False
-name = "q9"
-points = 3
-
-@test_case(points=None, hidden=False)
-def test_passes(f):
-    assert f(2) == 4
-
-@test_case(points=None, hidden=False)
-def test_fails(f):
-    assert f(3) == 10, "f(3) should be 10"
-
-@test_case(points=None, hidden=True)
-def test_loops(f):
-    f(-1)
-
-@test_case(points=None, hidden=True)
-def test_after_the_loop(f):
-    assert f(1) == 1
-'''
-
-
-def test_limit_test_cases_stops_a_loop_and_skips_the_rest(monkeypatch):
-    from otter.test_files.exception_test import ExceptionTestFile
-
-    monkeypatch.setattr(ExceptionTestFile, "run", ExceptionTestFile.run)  # restored after the test
-
-    def f(x):
-        deadline = time.monotonic() + 3  # bounded, so a broken guard fails this test instead of hanging it
-        while x < 0 and time.monotonic() < deadline:
-            try:  # a student's catch-all must not swallow the time limit
-                while time.monotonic() < deadline:
-                    pass
-            except Exception:
-                pass
-        return x * x
-
-    grading.limit_test_cases(test_timeout=0.3)
-    test_file = ExceptionTestFile.from_string(TESTS_WITH_A_LOOP, path="q9.py")
-    test_file.run({"f": f})
-    passed = [r.passed for r in test_file.test_case_results]
-    messages = [r.message for r in test_file.test_case_results]
-    assert passed == [True, False, False, False]
-    assert "f(3) should be 10" in messages[1]
-    assert grading.TIMEOUT_MARK in messages[2] and "ran longer than 0.3 s" in messages[2]
-    assert "Not run: an earlier test of this question hit the time limit" in messages[3]
-    assert test_file.score == pytest.approx(0.75)
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), "the alarm must be switched off afterwards"
+        text.write("abcdef")
+    assert text.value() == "abcdefabcd" + f"\n{grading.TRUNCATION_MARK} after 10 characters (30 printed)\n"
+    short = worker.CappedText(limit=10)
+    short.write("xyz")
+    assert short.value() == "xyz"
 
 
 # ---- helpers for the assignments' tests -------------------------------------------------------
@@ -277,8 +248,7 @@ def result_with_failures():
 
 
 def test_feedback_hides_the_code_of_hidden_tests_but_says_what_was_expected():
-    grader = grading.Autograder("demo", None, None, {"q1": 2.0, "q2": 3.0})
-    text = grading.feedback_text("alice.ipynb", result_with_failures(), grader)
+    text = grading.feedback_text("alice.ipynb", result_with_failures(), {"q1": 2.0, "q2": 3.0})
     assert "Score: 3 / 5" in text and "q1: 2 / 2\n  all tests passed" in text
     assert "q2: 1 / 3" in text and "note: a cell raised NameError" in text
     assert "y is twice x." in text and "AssertionError: y should be 2, got 3" in text
@@ -286,11 +256,11 @@ def test_feedback_hides_the_code_of_hidden_tests_but_says_what_was_expected():
 
 
 def test_reason_lists_notes_then_failed_questions():
-    reason = grading._reason(result_with_failures(), None)
+    reason = grading.reason(result_with_failures(), None)
     assert reason == ("q2: a cell raised NameError: name 'z' is not defined; "
                       "tests failed in q2 (see the feedback file)")
-    assert grading._reason({"status": "graded", "questions": {}}, None) == "ok: every test passed"
-    assert grading._reason({"status": "timeout", "error": "too slow"}, None) == "too slow"
+    assert grading.reason({"status": "graded", "questions": {}}, None) == "ok: every test passed"
+    assert grading.reason({"status": "timeout", "error": "too slow"}, None) == "too slow"
 
 
 def test_grade_batch_refuses_without_autograders(tmp_path):
@@ -312,7 +282,7 @@ def test_submission_files_skip_hidden_files_and_name_students(tmp_path):
         (tmp_path / name).write_text("{}")
     files = grading.submission_files(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.ipynb", "sub/b c.ipynb"]
-    assert [grading._student_id(p, tmp_path) for p in files] == ["a", "sub__b_c"]
+    assert [submissions._student_id(p, tmp_path) for p in files] == ["a", "sub__b_c"]
 
 
 def test_has_code_tells_a_blank_notebook():
@@ -348,12 +318,12 @@ def test_the_log_tail_counts_what_it_drops():
 
     limit = 1_000
     text = "".join(f"{i:05d}\n" for i in range(10_000))  # 60,000 characters, read 8 KiB at a time
-    tail = grading._Tail(io.StringIO(text), limit=limit)
+    tail = sandbox.Tail(io.StringIO(text), limit=limit)
     kept = tail.text()
     assert tail.dropped == len(text) - limit
     assert kept.startswith(text[:500]) and kept.endswith(text[-500:])
     assert f"[... {len(text) - limit} characters dropped ...]" in kept
-    short = grading._Tail(io.StringIO("hello"), limit=limit)
+    short = sandbox.Tail(io.StringIO("hello"), limit=limit)
     assert short.text() == "hello" and short.dropped == 0
 
 

@@ -1,0 +1,212 @@
+"""The trust boundary, without TensorFlow: the student's process locked in, the tests on our side.
+
+Each test grades a tiny notebook, or drives the student's process directly, in the
+strongest sandbox this machine offers (as root: the unprivileged user and namespaces).
+"""
+
+import os
+import pwd
+import time
+
+import nbformat
+import psutil
+import pytest
+from otter.test_files import ExceptionTestFile
+
+from featuremaps.grading import common, plain, runner
+from featuremaps.grading.sandbox import SANDBOX_USER, Limits, Worker, choose_mode
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")
+MODE = choose_mode("auto")
+ROOT = common.ROOT
+
+TESTS = {
+    "q1": '''
+from otter.test_files import test_case
+OK_FORMAT = False
+name = "q1"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_square(f):
+    assert f(3) == 9, f"f(3) should be 9, got {f(3)!r}"
+
+@test_case(points=None, hidden=True)
+def test_square_negative(f):
+    assert f(-2) == 4, f"f(-2) should be 4, got {f(-2)!r}"
+''',
+    "q2": '''
+from otter.test_files import test_case
+OK_FORMAT = False
+name = "q2"
+points = 1
+
+@test_case(points=None, hidden=False)
+def test_answer(y):
+    assert y == 42, f"y should be 42, got {y!r}"
+''',
+}
+RIGHT_F = "def f(x):\n    return x * x"
+RIGHT_Y = "y = 42"
+
+
+def test_files():
+    return {q: ExceptionTestFile.from_string(text, path=f"{q}.py") for q, text in TESTS.items()}
+
+
+def check(question):
+    cell = nbformat.v4.new_code_cell(f'grader.check("{question}")')
+    cell.metadata["featuremaps"] = {"check": question}
+    return cell
+
+
+def notebook(*sources):
+    """Cells in order; "q1" and "q2" stand for their check cells."""
+    cells = [check(s) if s in TESTS else nbformat.v4.new_code_cell(s) for s in sources]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def grade(nb, **limits):
+    result = runner.grade_notebook(nb, test_files(), mode=MODE, **{"cell_timeout": 5, "test_timeout": 3,
+                                                                "timeout": 120, **limits})
+    return {q: info["score"] for q, info in result["questions"].items()}, result
+
+
+def messages(result, q):
+    return " ".join(t["message"] for t in result["questions"][q]["tests"])
+
+
+def test_honest_work_scores_full_marks():
+    scores, result = grade(notebook(RIGHT_F, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0} and result["status"] == "graded", result
+
+
+@pytest.mark.parametrize("cheat", [
+    # an answer whose == always says yes
+    "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
+    "def f(x):\n    return Yes()",
+    # an answer read from the test's own frame
+    "import inspect\ndef f(x):\n    return inspect.currentframe().f_back.f_locals.get('expected')",
+    # replacing otter's test runner, and the checks, inside the notebook
+    "import otter.test_files.exception_test as e\ne.ExceptionTestFile.run = lambda self, env: None\n"
+    "import featuremaps.grading.checks as c\nc.check_array = lambda *a, **k: None\ndef f(x):\n    return 0",
+    # patching NumPy's comparisons inside the notebook
+    "import numpy as np\nnp.allclose = np.array_equal = lambda *a, **k: True\ndef f(x):\n    return np.zeros(3)",
+    # an int subclass that equals everything
+    "class Int(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+    "def f(x):\n    return Int(0)",
+])
+def test_cheats_earn_nothing(cheat):
+    scores, result = grade(notebook(cheat, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 0.0, "q2": 1.0}, result
+
+
+def test_a_hang_on_one_input_fails_that_case_only():
+    hangs = "def f(x):\n    while x < 0:\n        pass\n    return x * x"
+    scores, result = grade(notebook(hangs, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 1.0, "q2": 1.0}, result
+    assert "ran longer than 3 s and was stopped" in messages(result, "q1")
+
+
+def test_a_cell_that_swallows_interrupts_costs_only_its_question():
+    swallow = "while True:\n    try:\n        time.sleep(100)\n    except:\n        pass"
+    scores, result = grade(notebook("import time", RIGHT_F, "q1", swallow, RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0}, result  # y = 42 comes after the broken cell, in a fresh process
+    assert any("ignored the interrupt" in n for n in result["question_notes"]["q2"])
+
+
+def test_points_earned_before_the_process_exits_are_kept():
+    scores, result = grade(notebook(RIGHT_F, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0}, result
+    assert any("process ended in a cell" in n for n in result["question_notes"]["q2"])
+
+
+def test_changing_the_working_directory_changes_nothing():
+    scores, _ = grade(notebook("import os\nos.chdir('/')", RIGHT_F, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0}
+
+
+def test_the_whole_submission_has_a_time_limit_and_keeps_what_was_graded():
+    slow = "import time\ntime.sleep(4)"
+    scores, result = grade(notebook(RIGHT_F, "q1", slow, slow, slow, RIGHT_Y, "q2"), timeout=12)
+    assert result["status"] == "timeout" and scores == {"q1": 2.0}, result
+    assert "took longer than 12 s" in result["error"]
+
+
+# ---- the student's process itself ----------------------------------------------------------------
+
+@pytest.fixture
+def worker():
+    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000)
+    w.start()
+    yield w
+    w.stop()
+
+
+def run(worker, source):
+    answer = worker.request({"op": "run", "source": source}, 30)
+    return answer["output"], answer["error"]
+
+
+def test_the_student_process_sees_no_course_files_and_writes_only_its_scratch(worker):
+    hidden = [ROOT / "assignments", ROOT / ".git", ROOT / "tests", "/root/.bash_history", "/work/main/README.md"]
+    output, error = run(worker, f"import os\nprint([p for p in {[str(p) for p in hidden]!r} if os.path.exists(p)])")
+    assert error is None and output.strip() == "[]"
+    target = common.PACKAGE_DIR / "grading" / "runner.py"
+    before = target.read_bytes()
+    _, error = run(worker, f"open({str(target)!r}, 'a').write('# changed')")
+    assert error["type"] in ("OSError", "PermissionError") and target.read_bytes() == before
+    output, error = run(worker, "open('/tmp/scratch.txt', 'w').write('mine'); print(open('/tmp/scratch.txt').read())")
+    assert output.strip() == "mine"
+
+
+@pytest.mark.skipif(MODE != "namespaces", reason="the unprivileged user needs the grader to run as root")
+def test_the_student_process_runs_as_the_sandbox_user_with_no_network_and_no_signals(worker):
+    output, _ = run(worker, "import os\nprint(os.getuid(), os.geteuid())")
+    uid = pwd.getpwnam(SANDBOX_USER).pw_uid
+    assert output.split() == [str(uid), str(uid)]
+    _, error = run(worker, "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)")
+    assert error is not None
+    _, error = run(worker, f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)")
+    assert error["type"] == "ProcessLookupError"  # the grader is not even visible from in there
+
+
+def test_memory_beyond_the_cap_is_refused(worker):
+    _, error = run(worker, "import numpy as np\nx = np.ones(6 * 2**30, dtype=np.uint8)")
+    assert error["type"] == "MemoryError"
+    output, _ = run(worker, "print('still here')")
+    assert output.strip() == "still here"
+
+
+def test_nothing_the_student_started_outlives_it(worker):
+    run(worker, "import subprocess\nsubprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+                "import os\nif os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(600)")
+    time.sleep(0.5)
+    worker.stop()
+    sandbox_uid = pwd.getpwnam(SANDBOX_USER).pw_uid if MODE == "namespaces" else None
+    for _ in range(50):  # the kernel takes a moment to tear a namespace down
+        left = [p.info for p in psutil.process_iter(["pid", "cmdline", "uids", "status"])
+                if p.info["status"] != psutil.STATUS_ZOMBIE
+                and ((p.info["cmdline"] or [])[:2] == ["sleep", "600"] or p.info["uids"].real == sandbox_uid)]
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == []
+
+
+def test_what_comes_back_is_plain_data_or_a_stand_in(worker):
+    run(worker, "import numpy as np\nclass Sneaky:\n    def __eq__(self, o):\n        return True\n"
+                "s = Sneaky()\na = np.arange(6).reshape(2, 3)\nn = np.int64(7)\nd = {'k': (1, 2.5, 'x'), 3: [None]}")
+    value = lambda name: plain.decode(worker.request({"op": "get", "name": name}, 10)["value"])  # noqa: E731
+    assert isinstance(value("s"), plain.NotPlainData) and value("s") != 1
+    assert value("a").tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert type(value("n")).__name__ == "int64" and value("n") == 7
+    assert value("d") == {"k": (1, 2.5, "x"), 3: [None]}
+
+
+def test_an_interrupted_worker_is_killed_if_it_does_not_answer(worker):
+    run(worker, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)")
+    with pytest.raises(TimeoutError):
+        worker.request({"op": "run", "source": "while True:\n    pass"}, 1)
+    assert worker.sock is None and worker.process is None
+
