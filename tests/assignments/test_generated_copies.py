@@ -8,6 +8,7 @@ import pytest
 from assignment_helpers import NAMES, answer_cells, student_copy
 
 from featuremaps import grading
+from featuremaps.grading.common import ROOT, check_question, natural
 
 # otter declares traitlets the old way; that is otter's business, not these tests'
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
@@ -49,6 +50,9 @@ def test_student_copy_is_clean_and_complete(dist, name):
     public = nb.metadata["otter"]["tests"]
     assert sorted(public) == sorted(questions), "every question has public tests in the student copy"
     assert all("hidden=False" in text and "hidden=True" not in text for text in public.values())
+    # the grader finds each check cell by its metadata, one per question, right after its answer
+    checks = [check_question(c) for c in nb.cells if check_question(c)]
+    assert checks == sorted(questions, key=natural)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -58,7 +62,7 @@ def test_autograder_has_the_hidden_tests_and_points(dist, name):
     assert len(tests) == len(answer_cells(student_copy(dist, name)))
     assert all("hidden=True" in text for text in tests.values()), "every question has hidden tests"
     points = grading.Autograder.load(name, dist).points
-    assert list(points) == sorted(points, key=grading._natural) and all(p >= 2 for p in points.values())
+    assert list(points) == sorted(points, key=natural) and all(p >= 2 for p in points.values())
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -67,7 +71,7 @@ def test_the_package_ships_the_public_tests_of_the_student_copy(dist, name):
     shipped = {p.stem: p.read_text() for p in sorted((grading.PUBLIC_TESTS_DIR / name).glob("*.py"))}
     assert shipped == grading.public_tests_of(dist / "student" / f"{name}.ipynb"), \
         "run `make assignments` (it rewrites featuremaps/bundled/assignment_tests/)"
-    root = grading.ROOT
+    root = ROOT
     for question, text in shipped.items():
         path = (grading.PUBLIC_TESTS_DIR / name / f"{question}.py").relative_to(root)
         committed = subprocess.run(["git", "show", f"HEAD:{path.as_posix()}"], cwd=root, capture_output=True, text=True)
