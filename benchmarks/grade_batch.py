@@ -5,8 +5,9 @@ Usage: .venv/bin/python benchmarks/grade_batch.py [--generate] [--batch 30] [--j
 --generate times `python -m featuremaps.grading generate` (all assignments, with otter
 running each solution against its tests) into a temporary folder. The batch cycles
 through the three assignments' solutions and untouched student copies, so it mixes full
-and zero scores; it is graded with each --jobs count in turn (one process and one kernel
-per submission, `jobs` at a time), exactly as `make grade` does. Nothing is written into the repository.
+and zero scores; it is graded with each --jobs count in turn (a trusted process and a
+sandboxed student process per submission, `jobs` at a time), exactly as `make grade` does.
+It also reports the sandbox and the limits in force. Nothing is written into the repository.
 """
 
 import argparse
@@ -76,7 +77,11 @@ def main():
             print(f"--jobs {jobs}: a batch of {len(rows)} ({graded} graded) in {seconds:.1f} s, "
                   f"{seconds / len(rows):.1f} s per submission of wall time; each submission took a median of "
                   f"{statistics.median(per):.1f} s, at most {max(per):.1f} s", flush=True)
-        print(f"load average after: {load_average()}")
+        from featuremaps.grading.sandbox import Limits, choose_mode
+
+        limits = Limits()
+        print(f"sandbox: {choose_mode('auto')}; memory cap {limits.memory / 2**30:g} GiB, {limits.processes} "
+              f"processes, {limits.file_bytes / 2**20:g} MB per file; load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -302,7 +302,7 @@ def check_keras_config(config, depth: int = 0) -> None:
             raise ProtocolError(f"a Keras {str(name)[:60]} layer, which the grader does not rebuild")
     for key, value in config.items():
         if key in KERAS_SIZE_KEYS:
-            sizes = value if isinstance(value, list) else [value]
+            sizes = list(value) if isinstance(value, (list, tuple)) else [value]
             if any(not isinstance(n, int) or n > KERAS_SIZE_KEYS[key] for n in sizes):
                 raise ProtocolError(f"a Keras layer with {key}={str(value)[:40]}, larger than the grader rebuilds")
         check_keras_config(value, depth + 1)

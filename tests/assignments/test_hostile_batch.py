@@ -10,7 +10,6 @@ import copy
 import csv
 import hashlib
 import os
-import pwd
 import subprocess
 import sys
 import time
@@ -22,7 +21,6 @@ import pytest
 from assignment_helpers import answer_cells, read_rows, solutions, student_copy, with_answers, write
 
 from featuremaps import grading
-from featuremaps.grading import sandbox
 from featuremaps.grading.common import PACKAGE_DIR, check_question
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
@@ -206,6 +204,8 @@ def batch(dist, tmp_path_factory):
     for student, nb in cheats(dist, out, folder).items():
         write(nb, folder / f"{student}.ipynb")
         expected[student] = NOTHING
+    for student in ("replaces-otter", "wraps-check", "patches-numpy"):  # keras_maps has the right shape
+        expected[student] = {**NOTHING, "q5": 0.75}
     for student, (nb, scores) in honest(dist).items():
         write(nb, folder / f"{student}.ipynb")
         expected[student] = scores
@@ -214,7 +214,7 @@ def batch(dist, tmp_path_factory):
         archive.writestr(f"{NAME}.ipynb", nbformat.writes(solutions(dist, NAME)))
     before = snapshot(PACKAGE_DIR, dist, folder)
     command = [sys.executable, "-m", "featuremaps.grading", "grade", str(folder), "--out", str(out),
-               "--dist", str(dist), "--assignment", NAME, "--cell-timeout", "20", "--test-timeout", "5",
+               "--dist", str(dist), "--assignment", NAME, "--cell-timeout", "40", "--test-timeout", "5",
                "--timeout", "300", "--jobs", "2"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
                             env={**os.environ, **grading.GRADING_ENV})
@@ -225,6 +225,8 @@ def batch(dist, tmp_path_factory):
             "after": snapshot(PACKAGE_DIR, dist, folder), "csv": csv_text, "stdout": result.stdout}
 
 
+CHEATS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
+          "forges-results", "vandal", "lingers"]
 STUDENTS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
             "forges-results", "vandal", "lingers", "honest", "chdir", "retry-loop", "looks-like-grader",
             "exits-after-two", "hangs-one-input", "allocates-6gb"]
@@ -235,8 +237,14 @@ def test_each_submission_scores_exactly_what_it_earned(batch, student):
     row = batch["rows"][student]
     assert {q: float(row[q]) for q in FULL} == batch["expected"][student], row["reason"]
     assert row["status"] == "graded", row
-    if batch["expected"][student] == NOTHING:  # the cheat itself ran: it was its effect that was nil
+    if student in CHEATS:  # the cheat itself ran: it was its effect that was nil
         assert "a cell raised" not in row["reason"], row["reason"]
+
+
+def test_what_the_cheats_reach_for_is_there_for_the_taking(batch, dist):
+    """A control: the files exist and are readable here, so only the sandbox keeps them from the notebook."""
+    assert (dist / "solutions" / f"{NAME}.ipynb").read_bytes() and (dist / "autograder" / f"{NAME}.zip").read_bytes()
+    assert (grading.ASSIGNMENTS_DIR / f"{NAME}.ipynb").read_bytes()
 
 
 def test_nothing_outside_the_output_changed_and_every_row_is_there(batch):
@@ -248,11 +256,9 @@ def test_nothing_outside_the_output_changed_and_every_row_is_there(batch):
 
 
 def test_no_process_of_the_students_outlives_the_batch(batch):
-    if sandbox.choose_mode("auto") != "namespaces":
-        pytest.skip("the sandbox user exists only when grading as root")
-    uid = pwd.getpwnam(sandbox.SANDBOX_USER).pw_uid
-    alive = [p.info for p in psutil.process_iter(["pid", "uids", "status", "cmdline"])
-             if p.info["uids"].real == uid and p.info["status"] != psutil.STATUS_ZOMBIE]
+    """`lingers` started a process, in a session of its own, that would append to grades.csv."""
+    alive = [p.info for p in psutil.process_iter(["pid", "status", "cmdline"])
+             if str(batch["out"]) in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE]
     assert alive == []
 
 

@@ -1,5 +1,7 @@
 """featuremaps.grading without running a notebook: reading submissions, diagnosing them, reports."""
 
+import json
+
 import nbformat
 import numpy as np
 import pytest
@@ -332,3 +334,58 @@ def test_write_atomic_replaces_whole_files_only(tmp_path):
     grading.write_atomic(path, "old\n")
     grading.write_atomic(path, "new\n")
     assert path.read_text() == "new\n" and [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
+# ---- plain data across the trust boundary -------------------------------------------------------
+
+def test_plain_data_refuses_what_is_not_data():
+    from featuremaps.grading import plain
+
+    with pytest.raises(plain.ProtocolError, match="only numbers cross"):
+        plain.decode({"$": "array", "dtype": "|O", "shape": [1], "data": "AAAAAAAAAAA="})
+    with pytest.raises(plain.ProtocolError, match="bytes do not match its shape"):
+        plain.decode({"$": "array", "dtype": "<f8", "shape": [2], "data": "AAAAAAAAAAA="})
+    with pytest.raises(plain.ProtocolError, match="tagged"):
+        plain.decode({"$": "pickle", "data": "..."})
+    with pytest.raises(plain.ProtocolError, match="a function where only data may come"):
+        plain.decode({"$": "function", "name": "f", "module": "__main__", "handle": 1})
+    stand_in = plain.decode({"$": "opaque", "type": "AlwaysEqual", "handle": 7})
+    assert stand_in != 1 and stand_in != stand_in.__class__  # its own __eq__ never runs here
+    with pytest.raises(AssertionError, match="gave a AlwaysEqual object where plain data"):
+        stand_in.shape  # noqa: B018
+
+
+def test_plain_data_round_trips_values_and_keeps_their_types():
+    from featuremaps.grading import plain
+
+    values = [None, True, 3, 2.5, "x", (1, [2, {"a": 3}]), {1: "int key"}, Ellipsis, 2**70,
+              np.arange(6, dtype=np.int16).reshape(2, 3), np.float32(1.5), np.bool_(True)]
+    for value in values:
+        back = plain.decode(plain.encode(value, {}))
+        assert type(back) is type(value)
+        assert np.array_equal(back, value) if isinstance(value, np.ndarray) else back == value
+
+
+@pytest.mark.parametrize("config, reason", [
+    ({"module": "__main__", "class_name": "Evil", "config": {}}, "from module __main__"),
+    ({"module": "keras.layers", "class_name": "Lambda", "config": {}}, "Lambda layer"),
+    ({"module": "keras.layers", "class_name": "Dense", "registered_name": "me>Dense", "config": {}}, "Dense"),
+    ({"module": "keras.layers", "class_name": "Conv2D", "config": {"filters": 10**9}}, "filters=1000000000"),
+])
+def test_keras_objects_are_rebuilt_only_from_keras_own_small_classes(config, reason):
+    from featuremaps.grading import plain
+
+    with pytest.raises(plain.ProtocolError, match=reason):
+        plain.decode({"$": "keras", "config": config, "weights": [], "handle": 1})
+
+
+def test_a_keras_model_crosses_as_config_and_weights_and_computes_the_same():
+    import keras
+
+    from featuremaps.grading import plain
+
+    x = keras.Input((6, 6, 1))
+    model = keras.Model(x, keras.layers.Dense(2)(keras.layers.Flatten()(keras.layers.Conv2D(3, 3)(x))))
+    rebuilt = plain.decode(json.loads(json.dumps(plain.encode(model, {}))))  # as it crosses: JSON
+    images = np.random.default_rng(0).normal(size=(2, 6, 6, 1)).astype("float32")
+    assert rebuilt is not model and np.allclose(rebuilt.predict(images, verbose=0), model.predict(images, verbose=0))
