@@ -7,9 +7,9 @@ data and whose functions are called across the boundary. A test therefore compar
 trusted side's own numbers: no answer object, no patched library and no stack frame of
 the student's reaches it, and no file the student's process writes is read.
 
-A cell that runs too long is interrupted; if it ignores the interrupt, or its process
-dies, the process is restarted and the cells that had finished are run again, so the
-questions that do not depend on the broken cell are graded on their merits.
+A cell that runs too long is interrupted and its process restarted (as is one whose process
+dies), and the cells that had finished are run again, so the questions that do not depend
+on the broken cell are graded on their merits.
 """
 
 from __future__ import annotations
@@ -127,6 +127,8 @@ class Session:
             if TRUNCATION_MARK in str(answer.get("output", "")):
                 notes.append(f"a cell printed more than the limit; its output was cut ({TRUNCATION_MARK})")
         elif outcome == "interrupted":
+            # An interrupt can land inside an import and leave half a module behind: start clean.
+            self.worker.stop()
             notes.append("a cell ran past the cell time limit and was stopped (an endless loop?)")
         elif outcome == "killed":
             notes.append("a cell ran past the cell time limit and ignored the interrupt; the notebook was "
