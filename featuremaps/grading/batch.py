@@ -2,8 +2,9 @@
 
 ``grade_batch`` writes ``OUT/grades.csv`` (one row per file, whatever happens to it),
 ``OUT/feedback/<student>.txt``, ``OUT/results/<student>.json`` and ``OUT/logs/<student>.log``.
-Each submission is graded by a trusted child process (``python -m featuremaps.grading
-run-one``), which drives the sandboxed student process (:mod:`featuremaps.grading.runner`).
+Each job slot has a trusted child process (``python -m featuremaps.grading serve``) that
+grades one submission after another, each by driving a sandboxed student process
+(:mod:`featuremaps.grading.runner`).
 The batch itself never runs student code and reads only what its trusted children write.
 """
 
@@ -14,10 +15,13 @@ import hashlib
 import io
 import json
 import os
+import queue
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ from featuremaps.grading.common import (
     CELL_TIMEOUT,
     DIST_DIR,
     GRADING_ENV,
+    LOG_LIMIT,
     MEMORY_LIMIT,
     OUTPUT_LIMIT,
     SUBMISSION_TIMEOUT,
@@ -36,7 +41,7 @@ from featuremaps.grading.common import (
     natural,
     write_atomic,
 )
-from featuremaps.grading.sandbox import Tail, choose_mode
+from featuremaps.grading.sandbox import choose_mode
 
 
 @dataclass
@@ -87,39 +92,98 @@ class Options:
                 "--memory", str(self.memory), "--sandbox", self.sandbox]
 
 
-def run_trusted(path: Path, grader: Autograder, options: Options) -> tuple[dict, str]:
-    """Grade one submission in a trusted child process, with a backstop on its wall time."""
-    with tempfile.TemporaryDirectory(prefix="featuremaps-grade-") as tmp:  # 0700: ours alone
-        out = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "featuremaps.grading", "run-one", str(path.resolve()),
-                   "--assignment", grader.name, "--autograder", str(Path(grader.zip_path).resolve()),
-                   "--json", str(out), *options.arguments()]
-        if grader.template:
-            command += ["--template", str(Path(grader.template).resolve())]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   errors="replace", stdin=subprocess.DEVNULL, cwd=tmp,
-                                   env={**os.environ, **GRADING_ENV}, start_new_session=True)
-        log = Tail(process.stdout)
-        try:
-            process.wait(timeout=options.timeout + 120)  # the runner keeps its own limit; this is a backstop
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return {"status": "timeout", "error": f"the trusted grading process took longer than "
-                    f"{options.timeout + 120:g} s and was stopped"}, log.text()
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+DONE = "featuremaps-grading: done"
+
+
+class TrustedRunner:
+    """A trusted process that grades one submission after another for one job slot.
+
+    It loads the tests' libraries (Keras, otter) once, not once per submission. It runs no
+    student code itself: each submission's notebook runs in a sandboxed process it starts.
+    If it hangs or dies, it is killed and replaced, and that submission gets a row saying so.
+    """
+
+    def __init__(self, slot: int, options: Options):
+        self.slot, self.options, self.process, self.lines = slot, options, None, None
+        self.tmp = tempfile.mkdtemp(prefix="featuremaps-grade-")  # 0700: ours alone
+
+    def _start(self) -> None:
+        command = [sys.executable, "-m", "featuremaps.grading", "serve", "--slot", str(self.slot),
+                   *self.options.arguments()]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, errors="replace", cwd=self.tmp,
+                                        env={**os.environ, **GRADING_ENV}, start_new_session=True)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True).start()
+
+    @staticmethod
+    def _read(pipe, lines: queue.Queue) -> None:
+        for line in pipe:
+            lines.put(line)
+        lines.put(None)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            self.process = None
+
+    def grade(self, path: Path, grader: Autograder) -> tuple[dict, str]:
+        """(result, log) of one submission."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        out = Path(self.tmp) / "result.json"
+        out.unlink(missing_ok=True)
+        job = {"submission": str(path.resolve()), "assignment": grader.name, "json": str(out),
+               "autograder": str(Path(grader.zip_path).resolve()),
+               "template": str(Path(grader.template).resolve()) if grader.template else None}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        log, size, deadline = [], 0, time.monotonic() + self.options.timeout + 120
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:  # the runner keeps its own limit; this is a backstop
+                self.stop()
+                return {"status": "timeout", "error": f"the trusted grading process took longer than "
+                        f"{self.options.timeout + 120:g} s and was stopped"}, "".join(log)
+            if line is None or line.strip() == DONE:
+                break
+            if size < LOG_LIMIT:
+                log.append(line)
+                size += len(line)
         if out.exists():
             result = json.loads(out.read_text())
-            return result, result.pop("log", "") + log.text()
-        last = [line for line in log.text().strip().splitlines() if line.strip()]
-        why = last[-1][:300] if last else f"exit code {process.returncode}"
-        return {"status": "error", "error": f"the grading process failed: {why}"}, log.text()
+            return result, result.pop("log", "") + "".join(log)
+        self.stop()
+        last = [entry for entry in log if entry.strip()]
+        why = last[-1].strip()[:300] if last else "it ended without a result"
+        return {"status": "error", "error": f"the grading process failed: {why}"}, "".join(log)
 
 
-def run_one(submission: Path, autograder: Path, name: str, template: Path | None, options: Options) -> dict:
+def serve(slot: int, options: Options) -> None:
+    """The trusted runner's loop: one JSON job per line on stdin, a result file and DONE per job."""
+    from featuremaps.grading import plain
+
+    for line in sys.stdin:
+        job = json.loads(line)
+        try:
+            result = run_one(Path(job["submission"]), Path(job["autograder"]), job["assignment"],
+                             Path(job["template"]) if job["template"] else None, options, slot)
+        except GradingError as exc:
+            result = {"status": "not graded", "error": str(exc)}
+        except Exception as exc:
+            result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+        write_atomic(Path(job["json"]), json.dumps(result, ensure_ascii=False))
+        plain.forget_rebuilt()  # one submission's models are not another's
+        print(DONE, flush=True)
+
+
+def run_one(submission: Path, autograder: Path, name: str, template: Path | None, options: Options,
+            slot: int = 0) -> dict:
     """In the trusted child: read the submission, run it in the sandbox, test it. JSON-able."""
     import nbformat
 
@@ -134,7 +198,7 @@ def run_one(submission: Path, autograder: Path, name: str, template: Path | None
         ids = submissions.check_ids(template_nb)
     limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
     result = grade_notebook(nb, load_tests(autograder), ids, choose_mode(options.sandbox), limits,
-                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit)
+                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot)
     old = nb.metadata.get("featuremaps_original_nbformat")
     converted = [f"converted from the old notebook format version {old} before grading"] if old else []
     result["notes"] = converted + notes + result["notes"]
@@ -201,6 +265,10 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     if len(todo) < len(plan):
         echo(f"resuming: {len(plan) - len(todo)} of {len(plan)} already graded, {len(todo)} to go")
 
+    runners: queue.Queue = queue.Queue()
+    for slot in range(max(1, jobs)):
+        runners.put(TrustedRunner(slot, options))
+
     def grade(item):
         index, path, problem, name, student, key = item
         grader = graders.get(name)
@@ -213,7 +281,11 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
                 result = {"status": "not graded", "error": "cannot tell which assignment this is (no otter "
                           "metadata and no assignment number in the file name); pass --assignment"}
             else:
-                result, log = run_trusted(path, grader, options)
+                runner = runners.get()
+                try:
+                    result, log = runner.grade(path, grader)
+                finally:
+                    runners.put(runner)
         except Exception as exc:  # the batch goes on whatever one submission does
             result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
         result.setdefault("assignment", name)
@@ -236,14 +308,21 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         return index, row
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each job is a child process of its own
-        for finished, future in enumerate(as_completed([pool.submit(grade, item) for item in todo]), 1):
-            index, row = future.result()
-            rows[index] = row
-            write_atomic(csv_path, _csv_text(columns, [r for r in rows if r]))  # a stopped batch keeps its rows
-            left = (time.perf_counter() - start) / finished * (len(todo) - finished)
-            echo(f"[{finished}/{len(todo)}] {row['student']}: {row['status']} {row['score']:g}/{row['possible']:g} "
-                 f"({row['seconds']:.1f} s; about {left / 60:.0f} min left) {row['reason'][:120]}")
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each job has a trusted runner of its own
+            for finished, future in enumerate(as_completed([pool.submit(grade, item) for item in todo]), 1):
+                index, row = future.result()
+                rows[index] = row
+                write_atomic(csv_path, _csv_text(columns, [r for r in rows if r]))  # a stopped batch keeps its rows
+                left = (time.perf_counter() - start) / finished * (len(todo) - finished)
+                echo(f"[{finished}/{len(todo)}] {row['student']}: {row['status']} {row['score']:g}/"
+                     f"{row['possible']:g} ({row['seconds']:.1f} s; about {left / 60:.0f} min left) "
+                     f"{row['reason'][:120]}")
+    finally:
+        while not runners.empty():
+            runner = runners.get()
+            runner.stop()
+            shutil.rmtree(runner.tmp, ignore_errors=True)
     if not any(rows):
         write_atomic(csv_path, _csv_text(columns, []))
     return csv_path

@@ -1,4 +1,4 @@
-"""The command line: ``python -m featuremaps.grading generate | grade | run-one``."""
+"""The command line: ``python -m featuremaps.grading generate | grade`` (and the internal ``serve``, ``run-one``)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
     _options(grade)
-    one = commands.add_parser("run-one", help="(internal) the trusted process that grades one notebook")
+    serve = commands.add_parser("serve", help="(internal) a trusted runner: grades the jobs it reads on stdin")
+    serve.add_argument("--slot", type=int, default=0)
+    _options(serve)
+    one = commands.add_parser("run-one", help="(internal) grade one notebook in a trusted process")
     one.add_argument("submission", type=Path)
     one.add_argument("--assignment", required=True)
     one.add_argument("--autograder", type=Path, required=True)
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             csv_path = batch.grade_batch(args.submissions, args.out, args.assignment, args.dist, _to_options(args),
                                          jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
+        elif args.command == "serve":
+            batch.serve(args.slot, _to_options(args))
         else:
             result = batch.run_one(args.submission, args.autograder, args.assignment, args.template,
                                    _to_options(args))

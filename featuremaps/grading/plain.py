@@ -240,6 +240,11 @@ def decode(data, call=None, generation: int = 0, depth: int = 0):
     return _decode_tagged(data, lambda v: decode(v, call, generation, depth + 1))
 
 
+def forget_rebuilt() -> None:
+    """Drop the Keras objects rebuilt so far (between submissions)."""
+    _REBUILT.clear()
+
+
 def _int(value) -> int:
     if type(value) is not int:
         raise ProtocolError("a malformed handle")

@@ -268,7 +268,7 @@ def _import_test_libraries() -> None:
 def grade_notebook(nb, tests: dict, check_ids: dict | None = None, mode: str = "namespaces",
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
-                   output_limit: int = OUTPUT_LIMIT) -> dict:
+                   output_limit: int = OUTPUT_LIMIT, slot: int = 0) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
     ``check_ids`` maps the handed-out copy's check-cell ids to questions, for submissions
@@ -279,7 +279,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, mode: str = "
     threading.Thread(target=_import_test_libraries, daemon=True).start()
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     owners = question_of_cells(cells)
-    worker = Worker(mode, limits or Limits(), output_limit)
+    worker = Worker(mode, limits or Limits(), output_limit, slot)
     session = Session(worker, time.monotonic() + timeout, cell_timeout)
     questions, notes, question_notes = {}, [], {}
     status, error = "graded", None

@@ -34,6 +34,7 @@ from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, Gra
 SANDBOX_USER = "featuremaps-sandbox"
 MODES = ("auto", "namespaces", "userns", "none")
 SCRATCH_BYTES = 256 * 2**20
+PR_SET_PDEATHSIG = 1
 INTERRUPT_GRACE = 3.0  # seconds a worker has to answer after an interrupt before it is killed
 
 
@@ -73,21 +74,34 @@ def choose_mode(mode: str = "auto") -> str:
                        "isolation (only for work you trust)")
 
 
-def sandbox_user() -> tuple[int, int]:
+def user_name(slot: int = 0) -> str:
+    """The sandbox user of one job slot: jobs graded at once never share a user (nor its process cap)."""
+    return SANDBOX_USER if slot == 0 else f"{SANDBOX_USER}-{slot}"
+
+
+def sandbox_user(slot: int = 0) -> tuple[int, int]:
     """(uid, gid) of the unprivileged user the student's code runs as, created if missing."""
+    name = user_name(slot)
     try:
-        entry = pwd.getpwnam(SANDBOX_USER)
+        entry = pwd.getpwnam(name)
     except KeyError:
         useradd = shutil.which("useradd") or "/usr/sbin/useradd"
         result = subprocess.run([useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                                 "--shell", "/usr/sbin/nologin", "--user-group", SANDBOX_USER],
+                                 "--shell", "/usr/sbin/nologin", "--user-group", name],
                                 capture_output=True, text=True)
         if result.returncode not in (0, 9):  # 9: made meanwhile by a parallel job
-            raise GradingError(f"cannot create the sandbox user {SANDBOX_USER}: {result.stderr.strip()}") from None
-        entry = pwd.getpwnam(SANDBOX_USER)
+            raise GradingError(f"cannot create the sandbox user {name}: {result.stderr.strip()}") from None
+        entry = pwd.getpwnam(name)
     if entry.pw_uid == 0:
-        raise GradingError(f"the sandbox user {SANDBOX_USER} has uid 0; it must be unprivileged")
+        raise GradingError(f"the sandbox user {name} has uid 0; it must be unprivileged")
     return entry.pw_uid, entry.pw_gid
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: killed when the trusted process that started it dies."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def readable_paths() -> list[str]:
@@ -126,8 +140,8 @@ class Tail:
 class Worker:
     """One student process in the sandbox, and the requests the trusted runner makes of it."""
 
-    def __init__(self, mode: str, limits: Limits, output_limit: int):
-        self.mode, self.limits, self.output_limit = mode, limits, output_limit
+    def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0):
+        self.mode, self.limits, self.output_limit, self.slot = mode, limits, output_limit, slot
         self.process: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.logs: list[Tail] = []
@@ -145,7 +159,7 @@ class Worker:
                        "--output-limit", str(self.output_limit)]
             cwd, env = scratch, {**os.environ, **env, "HOME": scratch}
         else:
-            uid, gid = sandbox_user() if self.mode == "namespaces" else (None, None)
+            uid, gid = sandbox_user(self.slot) if self.mode == "namespaces" else (None, None)
             root = os.path.join(tempfile.gettempdir(), "featuremaps-jail-root")
             os.makedirs(root, mode=0o755, exist_ok=True)
             config = {"root": root, "paths": readable_paths(), "scratch_bytes": SCRATCH_BYTES,
@@ -157,7 +171,8 @@ class Worker:
             cwd, env = "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1"}
         self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        errors="replace", cwd=cwd, env=env, start_new_session=True)
+                                        errors="replace", cwd=cwd, env=env, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         theirs.close()
         self.sock = ours
         self.logs.append(Tail(self.process.stdout))
