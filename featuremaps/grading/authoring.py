@@ -10,8 +10,9 @@ own tests, and writes
 - ``assignments/dist/solutions/NN-name.ipynb``: the solutions, for instructors.
 
 Each check cell (``grader.check("qN")``) of the student copy and the solutions gets the
-metadata ``{"featuremaps": {"check": "qN"}}``: that, not the cell's text, is how the
-grader finds it.
+metadata ``{"featuremaps": {"check": "qN"}}``, and the ``grader = notebook_grader(...)``
+cell gets ``{"featuremaps": {"grader": "setup"}}``: that, not the cells' text, is how the
+grader finds them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from featuremaps.grading.common import (
     CHECK_CALL,
     CHECK_KEY,
     DIST_DIR,
+    GRADER_SETUP,
     GRADING_ENV,
     PUBLIC_TESTS_DIR,
     GradingError,
@@ -63,6 +65,8 @@ def _clean_notebook(path: Path) -> None:
             match = CHECK_CALL.search(cell.source)
             if match and cell.source.strip() == match.group(0).strip():
                 cell.metadata[CHECK_KEY] = {"check": match.group(1)}
+            elif GRADER_SETUP.search(cell.source):
+                cell.metadata[CHECK_KEY] = {"grader": "setup"}
     nbformat.write(nb, path)
 
 

@@ -191,13 +191,13 @@ def run_one(submission: Path, autograder: Path, name: str, template: Path | None
     from featuremaps.grading.sandbox import Limits
 
     nb = submissions.read_submission(submission)
-    notes, question_notes, ids = [], {}, {}
+    notes, question_notes, ids, setup_ids = [], {}, {}, set()
     if template and Path(template).exists():
         template_nb = nbformat.read(template, as_version=4)
         notes, question_notes = submissions.structure_notes(nb, template_nb)
-        ids = submissions.check_ids(template_nb)
+        ids, setup_ids = submissions.check_ids(template_nb), submissions.grader_setup_ids(template_nb)
     limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
-    result = grade_notebook(nb, load_tests(autograder), ids, choose_mode(options.sandbox), limits,
+    result = grade_notebook(nb, load_tests(autograder), ids, setup_ids, choose_mode(options.sandbox), limits,
                             options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot)
     old = nb.metadata.get("featuremaps_original_nbformat")
     converted = [f"converted from the old notebook format version {old} before grading"] if old else []

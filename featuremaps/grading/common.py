@@ -28,6 +28,7 @@ TIMEOUT_MARK = "[grader] time limit"
 TRUNCATION_MARK = "[grader] output cut"
 ANSWER_TAG = "otter_answer_cell"
 CHECK_KEY = "featuremaps"  # cell metadata {"featuremaps": {"check": "q1"}} marks the grader's check cells
+GRADER_SETUP = re.compile(r"^grader\s*=\s*notebook_grader\(", re.M)
 CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["']([^"']+)["']\s*\)""", re.M)  # a call, not a comment
 GRADING_ENV = {**runtime.TENSORFLOW_QUIET, "KERAS_BACKEND": runtime.BACKEND, "PYTHONHASHSEED": "0",
                "MPLBACKEND": "agg"}
@@ -59,6 +60,12 @@ def check_question(cell) -> str | None:
     meta = cell.get("metadata", {}).get(CHECK_KEY, {})
     question = meta.get("check") if isinstance(meta, dict) else None
     return question if isinstance(question, str) and re.fullmatch(r"q\d+", question) else None
+
+
+def is_grader_setup(cell) -> bool:
+    """Whether a cell is the copy's own ``grader = notebook_grader(...)`` set-up, by its metadata."""
+    meta = cell.get("metadata", {}).get(CHECK_KEY, {})
+    return isinstance(meta, dict) and meta.get("grader") == "setup"
 
 
 def question_of_cells(cells) -> list[str | None]:

@@ -34,6 +34,7 @@ from featuremaps.grading.common import (
     TRUNCATION_MARK,
     cell_source,
     check_question,
+    is_grader_setup,
     natural,
     question_of_cells,
 )
@@ -43,6 +44,17 @@ from featuremaps.grading.sandbox import Limits, Worker
 PASSED_ON = {"ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError", "AssertionError",
              "NotImplementedError", "AttributeError", "RuntimeError", "ArithmeticError", "OverflowError",
              "RecursionError", "NameError", "MemoryError"}
+
+
+GRADER_STAND_IN = '''class _Grader:
+    def check(self, *args, **kwargs):
+        return None  # while grading, the grader runs the tests itself
+
+    check_all = export = check
+
+
+grader = _Grader()
+del _Grader'''
 
 
 class TestTimeLimit(BaseException):
@@ -265,16 +277,17 @@ def _import_test_libraries() -> None:
             pass
 
 
-def grade_notebook(nb, tests: dict, check_ids: dict | None = None, mode: str = "namespaces",
+def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: set | None = None,
+                   mode: str = "namespaces",
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
                    output_limit: int = OUTPUT_LIMIT, slot: int = 0) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
-    ``check_ids`` maps the handed-out copy's check-cell ids to questions, for submissions
-    whose check cells lost their metadata.
+    ``check_ids`` maps the handed-out copy's check-cell ids to questions, and ``setup_ids``
+    holds its grader set-up cell's id, for submissions whose cells lost their metadata.
     """
-    check_ids = check_ids or {}
+    check_ids, setup_ids = check_ids or {}, setup_ids or set()
     # The tests' own imports (Keras, TensorFlow) load while the student's process runs its first cells.
     threading.Thread(target=_import_test_libraries, daemon=True).start()
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
@@ -291,7 +304,8 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, mode: str = "
                 if q not in questions:
                     questions[q] = run_question(session, tests[q], test_timeout)
                 continue
-            source = cell_source(cell)
+            # The copy's own `grader = ...` cell loads otter's checker, which grading never uses.
+            source = GRADER_STAND_IN if is_grader_setup(cell) or cell.get("id") in setup_ids else cell_source(cell)
             if not source.strip():
                 continue
             for note in session.run_cell(source):

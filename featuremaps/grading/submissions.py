@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from featuremaps.grading.common import ANSWER_TAG, GradingError, cell_source, check_question
+from featuremaps.grading.common import ANSWER_TAG, GradingError, cell_source, check_question, is_grader_setup
 
 ZIP_MAGIC, PDF_MAGIC = b"PK\x03\x04", b"%PDF"
 
@@ -78,6 +78,11 @@ def assignment_of(nb) -> str | None:
 def check_ids(template) -> dict[str, str]:
     """{cell id: question} of the handed-out copy's check cells."""
     return {c.get("id"): q for c in template.cells if c.get("id") for q in [check_question(c)] if q}
+
+
+def grader_setup_ids(template) -> set[str]:
+    """The ids of the handed-out copy's ``grader = notebook_grader(...)`` cells."""
+    return {c.get("id") for c in template.cells if c.get("id") and is_grader_setup(c)}
 
 
 def _check_of(cell, ids: dict) -> str | None:

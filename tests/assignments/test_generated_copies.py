@@ -8,7 +8,7 @@ import pytest
 from assignment_helpers import NAMES, answer_cells, student_copy
 
 from featuremaps import grading
-from featuremaps.grading.common import ROOT, check_question, natural
+from featuremaps.grading.common import ROOT, check_question, is_grader_setup, natural
 
 # otter declares traitlets the old way; that is otter's business, not these tests'
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
@@ -53,6 +53,7 @@ def test_student_copy_is_clean_and_complete(dist, name):
     # the grader finds each check cell by its metadata, one per question, right after its answer
     checks = [check_question(c) for c in nb.cells if check_question(c)]
     assert checks == sorted(questions, key=natural)
+    assert sum(is_grader_setup(c) for c in nb.cells) == 1, "one `grader = notebook_grader(...)` cell, marked"
 
 
 @pytest.mark.parametrize("name", NAMES)
