@@ -102,15 +102,17 @@ class Session:
         return left
 
     def ensure_running(self) -> None:
-        if self.worker.sock is not None:
-            return
-        self.worker.start()
-        self.generation += 1
-        self.restarts += self.generation > 1
-        for source in list(self.finished):  # the state the later cells and the tests expect
-            outcome, _ = self._run(source)
-            if outcome != "ok":
-                self.finished.remove(source)
+        """Start the student's process if it is not running, and replay the cells that had finished."""
+        while self.worker.sock is None:
+            self.worker.start()
+            self.generation += 1
+            self.restarts += self.generation > 1
+            for i, source in enumerate(self.finished):  # the state the later cells and the tests expect
+                outcome, _ = self._run(source)
+                if outcome != "ok":  # it worked before, not now: start again without it
+                    del self.finished[i]
+                    self.worker.stop()
+                    break
 
     def _run(self, source: str) -> tuple[str, dict]:
         timeout = min(self.cell_timeout, self.left())

@@ -213,3 +213,17 @@ def test_an_interrupted_worker_is_killed_if_it_does_not_answer(worker):
         worker.request({"op": "run", "source": "while True:\n    pass"}, 1)
     assert worker.sock is None and worker.process is None
 
+
+
+def test_a_replayed_cell_that_now_fails_is_dropped_and_the_rest_replayed(tmp_path):
+    """A cell that worked once but ends the process on its replay: the other cells still come back.
+
+    Inside the sandbox nothing survives a restart, so the cell keeps its mark outside, which only
+    the unsandboxed mode allows; the replay logic is the same in every mode.
+    """
+    mark = tmp_path / "ran-once"
+    once = f"import os\nif os.path.exists({str(mark)!r}):\n    os._exit(0)\nopen({str(mark)!r}, 'w').close()"
+    nb = notebook(RIGHT_F, once, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2")
+    result = runner.grade_notebook(nb, test_files(), mode="none", cell_timeout=5, test_timeout=3, timeout=120)
+    assert {q: info["score"] for q, info in result["questions"].items()} == {"q1": 2.0, "q2": 1.0}, result
+    assert "restarted 2 time(s)" in " ".join(result["notes"])
