@@ -68,9 +68,8 @@ def build_root(root: str, paths: list[str], scratch_bytes: int) -> None:
             os.symlink(os.readlink(top), root + top)
         elif os.path.isdir(top):
             bind(top, root)
-    for path in ["/usr", "/etc", *paths]:
-        if os.path.exists(path):
-            bind(path, root)
+    for path in ["/usr", "/etc"]:
+        bind(path, root)
     os.makedirs(root + "/dev", exist_ok=True)
     for device in ("null", "zero", "full", "random", "urandom"):
         if os.path.exists(f"/dev/{device}"):
@@ -81,6 +80,9 @@ def build_root(root: str, paths: list[str], scratch_bytes: int) -> None:
     mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={scratch_bytes}")
     os.makedirs(root + "/proc", exist_ok=True)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path in paths:  # last: a course installed under /tmp must land on top of the new /tmp
+        if os.path.exists(path):
+            bind(path, root)
     os.makedirs(root + "/.old-root", exist_ok=True)
     number = PIVOT_ROOT.get(os.uname().machine)
     if number is None:
