@@ -102,6 +102,10 @@ def _die_with_parent() -> None:
     import ctypes
 
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:  # the trusted runner yields the CPU (nice 5); the notebook, whose cells are timed, does not
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except OSError:  # lowering niceness needs root: elsewhere both run at the runner's
+        pass
 
 
 def readable_paths() -> list[str]:

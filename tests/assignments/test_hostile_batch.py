@@ -214,8 +214,10 @@ def batch(dist, tmp_path_factory):
         archive.writestr(f"{NAME}.ipynb", nbformat.writes(solutions(dist, NAME)))
     before = snapshot(PACKAGE_DIR, dist, folder)
     command = [sys.executable, "-m", "featuremaps.grading", "grade", str(folder), "--out", str(out),
-               "--dist", str(dist), "--assignment", NAME, "--cell-timeout", "40", "--test-timeout", "5",
-               "--timeout", "300", "--jobs", "2"]
+               "--dist", str(dist), "--assignment", NAME, "--cell-timeout", "60", "--test-timeout", "5",
+               "--timeout", "300",
+               # One at a time: the wall-clock limits assume a core to itself, and other tests run meanwhile.
+               "--jobs", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
                             env={**os.environ, **grading.GRADING_ENV})
     assert result.returncode == 0, result.stderr[-3000:]

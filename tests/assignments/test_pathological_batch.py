@@ -1,8 +1,8 @@
 """Submissions real students hand in, graded in one batch by the command line: each gets a row.
 
 Built from the solutions of assignment 1, so every question a problem does not touch
-must keep its full marks. Small limits keep the batch short: 40 s per cell, 5 s per
-test case, 150 s per submission.
+must keep its full marks. Small limits keep the batch short: 60 s per cell, 5 s per
+test case, 200 s per submission.
 """
 
 import json
@@ -52,8 +52,9 @@ def batch(dist, tmp_path_factory):
     make_batch(dist, folder)
     out = folder.parent / "pathological-graded"
     command = [sys.executable, "-m", "featuremaps.grading", "grade", str(folder), "--out", str(out),
-               "--dist", str(dist), "--cell-timeout", "40", "--test-timeout", "5", "--timeout", "150",
-               "--jobs", "2"]
+               "--dist", str(dist), "--cell-timeout", "60", "--test-timeout", "5", "--timeout", "200",
+               # One at a time: the wall-clock limits assume a core to itself, and other tests run meanwhile.
+               "--jobs", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1500,
                             env={**os.environ, **grading.GRADING_ENV})
     assert result.returncode == 0, result.stderr[-3000:]
