@@ -17,7 +17,6 @@ import json
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from featuremaps.grading.common import (
     natural,
     write_atomic,
 )
-from featuremaps.grading.sandbox import choose_mode
+from featuremaps.grading.sandbox import choose_mode, kill_group
 
 
 @dataclass
@@ -124,11 +123,7 @@ class TrustedRunner:
 
     def stop(self) -> None:
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait()
+            kill_group(self.process)
             self.process = None
 
     def grade(self, path: Path, grader: Autograder) -> tuple[dict, str]:

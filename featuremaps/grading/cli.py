@@ -1,9 +1,8 @@
-"""The command line: ``python -m featuremaps.grading generate | grade`` (and the internal ``serve``, ``run-one``)."""
+"""The command line: ``python -m featuremaps.grading generate | grade`` (and the internal ``serve``)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -18,7 +17,6 @@ from featuremaps.grading.common import (
     SUBMISSION_TIMEOUT,
     TEST_TIMEOUT,
     GradingError,
-    write_atomic,
 )
 from featuremaps.grading.sandbox import MODES
 
@@ -63,13 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="(internal) a trusted runner: grades the jobs it reads on stdin")
     serve.add_argument("--slot", type=int, default=0)
     _options(serve)
-    one = commands.add_parser("run-one", help="(internal) grade one notebook in a trusted process")
-    one.add_argument("submission", type=Path)
-    one.add_argument("--assignment", required=True)
-    one.add_argument("--autograder", type=Path, required=True)
-    one.add_argument("--template", type=Path)
-    one.add_argument("--json", type=Path, required=True)
-    _options(one)
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
@@ -83,12 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             csv_path = batch.grade_batch(args.submissions, args.out, args.assignment, args.dist, _to_options(args),
                                          jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
-        elif args.command == "serve":
-            batch.serve(args.slot, _to_options(args))
         else:
-            result = batch.run_one(args.submission, args.autograder, args.assignment, args.template,
-                                   _to_options(args))
-            write_atomic(args.json, json.dumps(result, ensure_ascii=False))
+            batch.serve(args.slot, _to_options(args))
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

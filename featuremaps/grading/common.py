@@ -68,12 +68,16 @@ def is_grader_setup(cell) -> bool:
     return isinstance(meta, dict) and meta.get("grader") == "setup"
 
 
-def question_of_cells(cells) -> list[str | None]:
-    """For each cell, the question whose check cell comes next (or is this cell)."""
+def question_of_cells(cells, check_ids: dict | None = None) -> list[str | None]:
+    """For each cell, the question whose check cell comes next (or is this cell).
+
+    ``check_ids`` ({cell id: question} of the handed-out copy) finds check cells whose metadata was lost.
+    """
+    check_ids = check_ids or {}
     owners, current = [None] * len(cells), None
     for i in range(len(cells) - 1, -1, -1):
-        question = check_question(cells[i]) if cells[i].get("cell_type") == "code" else None
-        if question:
-            current = question
+        cell = cells[i]
+        question = (check_question(cell) or check_ids.get(cell.get("id"))) if cell.get("cell_type") == "code" else None
+        current = question or current
         owners[i] = current
     return owners

@@ -293,7 +293,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
     # The tests' own imports (Keras, TensorFlow) load while the student's process runs its first cells.
     threading.Thread(target=_import_test_libraries, daemon=True).start()
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    owners = question_of_cells(cells)
+    owners = question_of_cells(cells, check_ids)
     worker = Worker(mode, limits or Limits(), output_limit, slot)
     session = Session(worker, time.monotonic() + timeout, cell_timeout)
     questions, notes, question_notes = {}, [], {}

@@ -118,6 +118,15 @@ def readable_paths() -> list[str]:
     return sorted(paths)
 
 
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a child started in a session of its own, with its whole process group, and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
 class Tail:
     """Reads a pipe to the end, keeping only its head and tail (a submission may print gigabytes)."""
 
@@ -188,11 +197,7 @@ class Worker:
             self.sock.close()
             self.sock = None
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait()
+            kill_group(self.process)
             self.process = None
 
     def log(self) -> str:

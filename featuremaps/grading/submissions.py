@@ -9,7 +9,14 @@ import json
 import re
 from pathlib import Path
 
-from featuremaps.grading.common import ANSWER_TAG, GradingError, cell_source, check_question, is_grader_setup
+from featuremaps.grading.common import (
+    ANSWER_TAG,
+    GradingError,
+    cell_source,
+    check_question,
+    is_grader_setup,
+    question_of_cells,
+)
 
 ZIP_MAGIC, PDF_MAGIC = b"PK\x03\x04", b"%PDF"
 
@@ -89,16 +96,6 @@ def _check_of(cell, ids: dict) -> str | None:
     return check_question(cell) or ids.get(cell.get("id"))
 
 
-def owners(cells, ids: dict) -> list[str | None]:
-    """For each cell, the question whose check cell comes next (or is this cell)."""
-    out, current = [None] * len(cells), None
-    for i in range(len(cells) - 1, -1, -1):
-        q = _check_of(cells[i], ids) if cells[i].get("cell_type") == "code" else None
-        current = q or current
-        out[i] = current
-    return out
-
-
 def structure_notes(nb, template) -> tuple[list[str], dict[str, list[str]]]:
     """Compare a submission's cells with the student copy: deleted, moved or reordered cells.
 
@@ -116,7 +113,7 @@ def structure_notes(nb, template) -> tuple[list[str], dict[str, list[str]]]:
     kept = [q for q in dict.fromkeys(checks) if q in template_checks]
     if kept != [q for q in template_checks if q in kept]:
         notes.append("cells were reordered: the questions are checked in the order " + ", ".join(kept))
-    template_owners = owners(template.cells, ids)
+    template_owners = question_of_cells(template.cells, ids)
     position = {c.get("id"): i for i, c in enumerate(nb.cells) if c.get("id")}
     check_position = {}
     for i, c in enumerate(nb.cells):
