@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from featuremaps.conv import check_int, count_conv_params
+from featuremaps.conv import check_int, count_conv_params, keras_padding, output_size
 
 # ============================================================ receptive fields
 
@@ -41,8 +41,8 @@ class ReceptiveField:
     start: float
 
 
-_IDENTITY_KINDS = ("InputLayer", "ReLU", "Activation", "BatchNormalization", "Dropout",
-                   "LeakyReLU", "PReLU", "ELU", "Softmax", "LayerNormalization")
+_IDENTITY_KINDS = ("InputLayer", "ReLU", "Activation", "BatchNormalization", "Dropout", "SpatialDropout2D",
+                   "LeakyReLU", "PReLU", "ELU", "Softmax", "LayerNormalization", "Rescaling", "Identity")
 _WINDOW_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "DepthwiseConv2D")
 
 
@@ -54,22 +54,29 @@ def _pair(value) -> int:
     return int(values[0])
 
 
-def receptive_field_table(layers: Sequence[tuple[str, int, int, str]]) -> list[ReceptiveField]:
+def receptive_field_table(layers: Sequence[tuple[str, int, int, str]],
+                          input_size: int | None = None) -> list[ReceptiveField]:
     """Receptive field of each layer of a chain, from (name, kernel_size, stride, padding) specs.
 
     The rules, applied layer by layer (``j`` = jump, ``r`` = size, ``s`` = start, ``k`` = kernel_size):
-    ``r += (k - 1) * j``; ``s += ((k - 1) / 2 - p) * j`` with ``p = (k - 1) // 2`` for
-    ``padding="same"`` and 0 for "valid"; then ``j *= stride``.
+    ``r += (k - 1) * j``; ``s += ((k - 1) / 2 - p) * j`` with ``p`` the zeros added before the
+    input; then ``j *= stride``. For ``padding="same"``, ``p`` is what Keras adds
+    (:func:`featuremaps.conv.keras_padding`), which depends on the layer's input size: give
+    ``input_size`` (the image side). Without it, ``p = (k - 1) // 2``, right for stride 1 only.
     An element-wise layer (ReLU) is ``(name, 1, 1, "valid")``.
     """
-    size, jump, start = 1, 1, 0.0
+    size, jump, start, n = 1, 1, 0.0, input_size
     table = []
     for name, kernel_size, stride, padding in layers:
         if kernel_size < 1 or stride < 1:
             raise ValueError(f"layer {name!r}: kernel_size and stride must be >= 1, got {kernel_size}, {stride}")
         if padding not in ("same", "valid"):
             raise ValueError(f"layer {name!r}: padding must be 'same' or 'valid', got {padding!r}")
-        pad = (kernel_size - 1) // 2 if padding == "same" else 0
+        if n is None:
+            pad = (kernel_size - 1) // 2 if padding == "same" else 0
+        else:
+            pad = keras_padding(n, kernel_size, stride, padding)[0]
+            n = output_size(n, kernel_size, stride, padding)
         size += (kernel_size - 1) * jump
         start += ((kernel_size - 1) / 2 - pad) * jump
         jump *= stride
@@ -101,7 +108,11 @@ def layer_specs(model) -> list[tuple[str, int, int, str]]:
 
 def receptive_fields(model) -> dict[str, ReceptiveField]:
     """``{layer name: ReceptiveField}`` for every map layer of a chain model (e.g. the course CNN)."""
-    return {field.name: field for field in receptive_field_table(layer_specs(model))}
+    from featuremaps.activations import input_shape
+
+    height, width, _ = input_shape(model)
+    side = height if height is not None and height == width else None
+    return {field.name: field for field in receptive_field_table(layer_specs(model), side)}
 
 
 def unit_window(i: int, j: int, field: ReceptiveField) -> tuple[int, int]:

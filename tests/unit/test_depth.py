@@ -89,6 +89,24 @@ def test_gradient_footprint_has_the_receptive_field_size():
     assert depth.nonzero_extent(footprint) == (*depth.unit_window(3, 3, field), 8, 8)
 
 
+@pytest.mark.parametrize("n", [28, 27])
+def test_strided_same_layers_are_padded_as_keras_pads_them(n):
+    # For k=3, s=2 on an even input TensorFlow adds no zero before: the window starts at pixel 0, not -1.
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(2)
+    x = keras.Input(shape=(n, n, 1))
+    h = keras.layers.Conv2D(2, 3, strides=2, padding="same", name="s1")(x)
+    h = keras.layers.Conv2D(2, 3, padding="same", name="c2")(h)
+    model = keras.Model(x, h)
+    noise = np.random.default_rng(1).uniform(size=(16, n, n, 1)).astype(np.float32)
+    field = depth.receptive_fields(model)["c2"]
+    for i, j in [(3, 4), (6, 6)]:
+        footprint = depth.gradient_footprint(model, "c2", None, i, j, noise)
+        assert depth.nonzero_extent(footprint) == (*depth.unit_window(i, j, field), field.size, field.size)
+    assert depth.receptive_field_table([("s1", 3, 2, "same")], 28)[0].start == 1.0
+    assert depth.receptive_field_table([("s1", 3, 2, "same")], 27)[0].start == 0.0
+
+
 # --------------------------------------------------------- first-layer kernels
 
 
