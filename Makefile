@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 JB_FLAGS := --builder html -W -n --keep-going
 # What executed chapters depend on besides their own code: the library, its bundled files, the pins.
 # The book's execution cache is keyed on a notebook's code only, so a change here clears it.
-LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/bundled/*.*)) requirements.txt
+LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/widget/*.* featuremaps/bundled/*.*)) requirements.txt
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
 ASSIGNMENT ?=
@@ -52,11 +52,16 @@ node_modules/.installed: package.json package-lock.json
 
 # The site serves its own widget manager and MathJax. Not in a `_static` folder:
 # Jupyter Book would inject every script found there into every page.
-$(VENDOR)/.copied: node_modules/.installed
+$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-config.js
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/jupyter-widgets $(VENDOR)/mathjax
-	# embed.js needs no RequireJS; browsers take the woff2/woff icon fonts, so the eot/ttf/svg copies stay behind.
+	# The widget manager's AMD route (custom widgets: the activation browser is one): require.js, its
+	# paths (book/widgets-config.js), embed-amd.js, anywidget's front end, and the icon fonts beside them
+	# (browsers take woff2 or woff; the eot/ttf/svg copies stay behind).
+	cp node_modules/requirejs/require.js book/widgets-config.js $(VENDOR)/jupyter-widgets/
 	cd node_modules/@jupyter-widgets/html-manager/dist && \
-	  cp embed.js embed.js.LICENSE.txt *.woff *.woff2 ../../../../$(VENDOR)/jupyter-widgets/
+	  cp embed-amd.js embed.js.LICENSE.txt *.woff *.woff2 ../../../../$(VENDOR)/jupyter-widgets/
+	cp "$$($(PY) -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" \
+	  $(VENDOR)/jupyter-widgets/anywidget.js
 	# MathJax: the TeX-to-HTML bundle, the extensions it autoloads, its menu and fonts (not the SVG output).
 	mkdir -p $(VENDOR)/mathjax/output/chtml
 	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y ../../../$(VENDOR)/mathjax/ && \

@@ -313,6 +313,13 @@ function render({ model, el: root }) {
       paint();
       model.set("x", encodeF32(state.x));
       model.save_changes();
+      const asked = state.x;
+      setTimeout(() => {
+        if (state.waiting && state.x === asked) {
+          status.textContent = "No answer from Python: this model's maps are computed by the kernel (the page "
+            + "cannot run one of its layers). Run the notebook, in JupyterLab or Colab, to see them.";
+        }
+      }, 10000);
     }
   }
 

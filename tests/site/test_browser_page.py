@@ -1,51 +1,134 @@
-"""The activation browser on the published page: no kernel, every control linked in the page itself."""
+"""The activation browser on the published page: the network runs in the page, with no kernel."""
 
+import io
+
+import numpy as np
 import pytest
+from guard import open_guarded_page
+from PIL import Image
+
+from conftest import SITE
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/04-browsing-activations.html"
+READY = "document.querySelectorAll('.fm-browser .fm-map').length >= 2"
 
 
-def map_picture(page, browser):
-    return browser.locator(".fm-map").first.screenshot()
+def pixels(page, selector, index=0):
+    """A canvas's pixels as a data URL: equal strings, equal pictures."""
+    return page.evaluate(f"document.querySelectorAll('{selector}')[{index}].toDataURL()")
 
 
-def test_static_browser_reacts_to_depth_image_and_map(guarded_page, site_url):
-    page, traffic = guarded_page
-    page.goto(f"{site_url}/{PAGE}", wait_until="networkidle")
-    browser = page.locator(".fm-static-browser").first
-    depth = browser.locator(".fm-depth .noUi-handle").first
-    depth.wait_for(state="visible", timeout=30_000)
-    browser.scroll_into_view_if_needed()
-    readout = browser.locator(".fm-depth .widget-readout").first
-    first_depth = readout.inner_text()
-    picture = map_picture(page, browser)
+def text(page, selector):
+    return page.locator(f".fm-browser >> nth=0 >> {selector}").inner_text()
 
-    # Depth: the readout names the next layer and the picture changes.
-    depth.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("([el, before]) => el.innerText !== before", arg=[readout.element_handle(), first_depth])
-    page.wait_for_timeout(300)
-    after_depth = map_picture(page, browser)
-    assert after_depth != picture, f"depth moved ({first_depth} -> {readout.inner_text()}) but the map did not change"
 
-    # Map (channel) slider of this depth.
-    channel = browser.locator(".fm-channel .noUi-handle").first
-    channel.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(300)
-    after_channel = map_picture(page, browser)
-    assert after_channel != after_depth, "the map slider moved but the map did not change"
+def png(pixels_array) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels_array).save(buffer, format="PNG")
+    return buffer.getvalue()
 
-    # Image picker: another test image.
-    picker = browser.locator(".fm-image select").first
-    options = picker.locator("option").all_inner_texts()
-    assert len(options) >= 2
-    picker.select_option(index=1)
-    page.wait_for_timeout(300)
-    assert map_picture(page, browser) != after_channel, "another image was picked but the map did not change"
 
+def open_chapter(page, url):
+    page.goto(url, wait_until="load")
+    page.wait_for_function(READY, timeout=30_000)
+    page.locator(".fm-browser").first.scroll_into_view_if_needed()
+
+
+def check_traffic(page, traffic):
     assert "Error displaying widget" not in page.content()
     assert traffic.blocked == [], f"requests tried to leave the host: {traffic.blocked}"
     assert traffic.failed == [], f"failed requests: {traffic.failed}"
     assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+
+
+def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
+    page, traffic = guarded_page
+    open_chapter(page, f"{site_url}/{PAGE}")
+    first = pixels(page, ".fm-map")
+    assert text(page, ".fm-depth-label") == "conv1 · 28×28×32"
+
+    # The depth slider, by keyboard: the label names the next layer and the picture changes.
+    page.locator(".fm-depth").first.focus()
+    page.keyboard.press("ArrowRight")
+    assert text(page, ".fm-depth-label") == "relu1 · 28×28×32"
+    after_depth = pixels(page, ".fm-map")
+    assert after_depth != first
+    page.locator(".fm-channel").first.focus()
+    page.keyboard.press("ArrowRight")
+    assert text(page, ".fm-channel-label") == "1 (of 0…31)"
+    assert pixels(page, ".fm-map") != after_depth
+    info = text(page, ".fm-info")
+    assert "map 1" in info and "black = " in info and "per-map normalisation" in info
+    page.locator(".fm-scale input[value=shared]").first.check()
+    assert "per-layer normalisation" in text(page, ".fm-info")
+
+    # A stroke across the input: new maps, a new prediction.
+    caption, before = text(page, ".fm-caption"), pixels(page, ".fm-map")
+    box = page.locator(".fm-input").first.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 20, box["y"] + box["height"] - 20, steps=12)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('.fm-caption').innerText.startsWith('your drawing')")
+    assert pixels(page, ".fm-map") != before and text(page, ".fm-caption") != caption
+    assert "The model says:" in text(page, ".fm-caption")
+
+    # Pointing at a map outlines its unit's receptive field on the input.
+    map_box = page.locator(".fm-map").first.bounding_box()
+    page.mouse.move(map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+    assert page.locator(".fm-field").first.is_visible()
+    assert "receptive field is 3×3 input pixels" in text(page, ".fm-unit")
+
+    # An upload: a dark shoe-like shape on a light page, decoded and inverted in the page.
+    photo = np.full((90, 120, 3), 235, np.uint8)
+    photo[50:75, 10:110] = 30
+    before = pixels(page, ".fm-map")
+    page.locator(".fm-upload-file").first.set_input_files(
+        files=[{"name": "shoe.png", "mimeType": "image/png", "buffer": png(photo)}])
+    page.wait_for_function("document.querySelector('.fm-status').innerText.startsWith('Added')")
+    assert "120×90 → 28×28 grayscale, inverted" in text(page, ".fm-status")
+    assert "your image “shoe.png”" in text(page, ".fm-caption") and pixels(page, ".fm-map") != before
+
+    # A file that is not an image: a message, and nothing else changes.
+    before, caption = pixels(page, ".fm-map"), text(page, ".fm-caption")
+    page.locator(".fm-upload-file").first.set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"}])
+    page.wait_for_function("document.querySelector('.fm-status').innerText.includes('notes.txt')")
+    assert "Could not use “notes.txt”: it is not an image file" in text(page, ".fm-status")
+    assert pixels(page, ".fm-map") == before and text(page, ".fm-caption") == caption
+
+    # A test image from the list, and the grid: a click on a tile enlarges that map.
+    page.locator(".fm-image").first.select_option(label="10: Trouser")
+    assert text(page, ".fm-caption").startswith("10: Trouser. True class: Trouser.")
+    grid = page.locator(".fm-grid").first.bounding_box()
+    page.mouse.click(grid["x"] + grid["width"] * 0.99, grid["y"] + 3)  # the last map of the first row
+    assert text(page, ".fm-channel-label") == "7 (of 0…31)"
+    check_traffic(page, traffic)
+
+
+def test_the_colour_model_runs_in_the_page_too(guarded_page, site_url):
+    page, traffic = guarded_page
+    open_chapter(page, f"{site_url}/{PAGE}")
+    colour = page.locator(".fm-browser").nth(1)
+    assert colour.locator(".fm-depth-label").inner_text() == "edges · 48×48×4"
+    assert colour.locator(".fm-caption").inner_text() == "astronaut"
+    before = pixels(page, ".fm-map", 1)
+    colour.locator(".fm-depth").focus()
+    page.keyboard.press("End")
+    assert colour.locator(".fm-depth-label").inner_text() == "pool_mix · 12×12×8"
+    assert pixels(page, ".fm-map", 1) != before
+    check_traffic(page, traffic)
+
+
+def test_the_browser_works_from_disk(browser):
+    context, page, traffic = open_guarded_page(browser, ("file://",))
+    try:
+        open_chapter(page, (SITE / PAGE).as_uri())
+        before = pixels(page, ".fm-map")
+        page.locator(".fm-clear").first.click()
+        assert text(page, ".fm-caption").startswith("your drawing.")
+        assert pixels(page, ".fm-map") != before
+        check_traffic(page, traffic)
+    finally:
+        context.close()

@@ -94,6 +94,12 @@ def test_page_and_site_weight_budgets():
     assert site.site_bytes() < SITE_BUDGET
 
 
+def test_the_browser_chapter_carries_its_network_in_under_a_megabyte():
+    # The weights, 100 test images and the front end travel in the page: its own bytes stay under 1 MB.
+    weight = site.page_weight("chapters/04-browsing-activations")
+    assert weight.total <= 1 * MB, f"chapter 4 is {weight.total:,} bytes (HTML {weight.html_bytes:,})"
+
+
 def test_gzip_is_what_transfer_weight_measures(tmp_path):
     # transfer_weight() counts compressed bytes: check it on a file of known compressibility.
     sample = tmp_path / "a.js"
