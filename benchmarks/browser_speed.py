@@ -34,7 +34,6 @@ from featuremaps.browser import browse, per_class
 from featuremaps.model import trained_model
 
 
-
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

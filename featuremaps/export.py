@@ -115,7 +115,8 @@ def _layer_entry(model, layer) -> dict:
         std = np.sqrt(values["moving_variance"] + float(config["epsilon"]))
         scale = values.get("gamma", 1.0) / std
         # Inference is one multiply and one add per channel: folded here, in float64.
-        entry.update(kind="Scale", scale=_f32(scale), shift=_f32(values.get("beta", 0.0) - values["moving_mean"] * scale))
+        shift = values.get("beta", 0.0) - values["moving_mean"] * scale
+        entry.update(kind="Scale", scale=_f32(scale), shift=_f32(shift))
     elif kind in ("Dropout", "SpatialDropout2D"):
         entry.update(kind="Identity")
     elif kind == "Rescaling":

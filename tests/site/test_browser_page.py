@@ -4,10 +4,9 @@ import io
 
 import numpy as np
 import pytest
+from conftest import SITE
 from guard import open_guarded_page
 from PIL import Image
-
-from conftest import SITE
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/04-browsing-activations.html"
