@@ -1,16 +1,51 @@
 """Weight of every page of the built site and of the whole site (run `make book` first).
 
-Usage: .venv/bin/python benchmarks/site_weight.py
+Per page: its own bytes (HTML and the images only it uses), and a first visit's bytes as the
+HTML's links add up (gzip and raw). With ``--chromium PAGE``, also what Chromium actually
+fetches on a first visit to that page (scripts loaded by other scripts, fonts, everything),
+from disk, by kind of file.
+
+Usage: .venv/bin/python benchmarks/site_weight.py [--chromium chapters/04-browsing-activations]
 """
 
+import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "site"))
 import pages as site  # noqa: E402  (the site tests' own page facts)
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def first_visit(page: str) -> Counter:
+    """Bytes Chromium reads for a first visit to the page from file://, by file (suffix-less paths kept)."""
+    from playwright.sync_api import sync_playwright
+
+    fetched: Counter = Counter()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        tab = browser.new_page()
+
+        def count(response):
+            if response.url.startswith("file://"):
+                try:
+                    fetched[response.url.removeprefix(site.SITE.as_uri())] += len(response.body())
+                except Exception:  # noqa: BLE001 - a response without a body (a redirect)
+                    pass
+
+        tab.on("response", count)
+        tab.goto((site.SITE / f"{page}.html").as_uri(), wait_until="networkidle")
+        tab.wait_for_timeout(2000)  # widgets render after load
+        browser.close()
+    return fetched
+
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", metavar="PAGE", help="also measure a first visit to PAGE in Chromium")
+    args = parser.parse_args()
     print(f"{'page':45} {'own (html+images)':>18} {'first visit, gzip':>18} {'first visit, raw':>17}")
     for page in site.toc_pages():
         if not (site.SITE / f"{page}.html").is_file():
@@ -20,6 +55,11 @@ def main():
         raw = (site.SITE / f"{page}.html").stat().st_size + sum(f.stat().st_size for f in site.linked_files(page))
         print(f"{page:45} {own:>18,} {site.transfer_weight(page):>18,} {raw:>17,}")
     print(f"whole site: {site.site_bytes():,} bytes in {site.SITE}")
+    if args.chromium:
+        fetched = first_visit(args.chromium)
+        print(f"\nA first visit to {args.chromium} in Chromium reads {sum(fetched.values()):,} bytes, uncompressed:")
+        for name, size in fetched.most_common(12):
+            print(f"{size:>12,}  {name}")
 
 
 if __name__ == "__main__":

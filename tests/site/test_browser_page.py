@@ -44,21 +44,28 @@ def check_traffic(page, traffic):
 def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
     page, traffic = guarded_page
     open_chapter(page, f"{site_url}/{PAGE}")
-    first = pixels(page, ".fm-map")
-    assert text(page, ".fm-depth-label") == "conv1 · 28×28×32"
+    # The page opens as the chapter's code left it: relu2, map 5 (course_browser.select).
+    assert text(page, ".fm-depth-label") == "relu2 · 14×14×64"
+    assert text(page, ".fm-channel-label") == "5 (of 0…63)"
 
-    # The depth slider, by keyboard: the label names the next layer and the picture changes.
+    # The depth slider, by keyboard: the label names the layer and the picture changes.
     page.locator(".fm-depth").first.focus()
+    page.keyboard.press("Home")
+    assert text(page, ".fm-depth-label") == "conv1 · 28×28×32"
+    assert text(page, ".fm-channel-label") == "5 (of 0…31)"
+    page.keyboard.press("ArrowRight")
+    first = pixels(page, ".fm-map")
+    page.keyboard.press("ArrowLeft")
+    assert pixels(page, ".fm-map") != first
     page.keyboard.press("ArrowRight")
     assert text(page, ".fm-depth-label") == "relu1 · 28×28×32"
     after_depth = pixels(page, ".fm-map")
-    assert after_depth != first
     page.locator(".fm-channel").first.focus()
     page.keyboard.press("ArrowRight")
-    assert text(page, ".fm-channel-label") == "1 (of 0…31)"
+    assert text(page, ".fm-channel-label") == "6 (of 0…31)"
     assert pixels(page, ".fm-map") != after_depth
     info = text(page, ".fm-info")
-    assert "map 1" in info and "black = " in info and "per-map normalisation" in info
+    assert "map 6" in info and "black = " in info and "per-map normalisation" in info
     page.locator(".fm-scale input[value=shared]").first.check()
     assert "per-layer normalisation" in text(page, ".fm-info")
 
@@ -74,8 +81,7 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
     assert "The model says:" in text(page, ".fm-caption")
 
     # Pointing at a map outlines its unit's receptive field on the input.
-    map_box = page.locator(".fm-map").first.bounding_box()
-    page.mouse.move(map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+    page.locator(".fm-map").first.hover()
     assert page.locator(".fm-field").first.is_visible()
     assert "receptive field is 3×3 input pixels" in text(page, ".fm-unit")
 
@@ -100,8 +106,9 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
     # A test image from the list, and the grid: a click on a tile enlarges that map.
     page.locator(".fm-image").first.select_option(label="10: Trouser")
     assert text(page, ".fm-caption").startswith("10: Trouser. True class: Trouser.")
-    grid = page.locator(".fm-grid").first.bounding_box()
-    page.mouse.click(grid["x"] + grid["width"] * 0.99, grid["y"] + 3)  # the last map of the first row
+    grid = page.locator(".fm-grid").first
+    box = grid.bounding_box()
+    grid.click(position={"x": box["width"] * 0.99, "y": 3})  # the last map of the first row
     assert text(page, ".fm-channel-label") == "7 (of 0…31)"
     check_traffic(page, traffic)
 
