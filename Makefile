@@ -52,12 +52,13 @@ node_modules/.installed: package.json package-lock.json
 
 # The site serves its own widget manager and MathJax. Not in a `_static` folder:
 # Jupyter Book would inject every script found there into every page.
-$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-config.js
+$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-config.js book/anywidget-host.js
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/jupyter-widgets $(VENDOR)/mathjax
 	# The widget manager's AMD route (custom widgets: the activation browser is one): require.js, its
 	# paths (book/widgets-config.js), embed-amd.js, anywidget's front end, and the icon fonts beside them
-	# (browsers take woff2 or woff; the eot/ttf/svg copies stay behind).
-	cp node_modules/requirejs/require.js book/widgets-config.js $(VENDOR)/jupyter-widgets/
+	# (browsers take woff2 or woff; the eot/ttf/svg copies stay behind). Pages whose widgets are all
+	# anywidgets load book/anywidget-host.js instead (book/_ext/course_site.py).
+	cp node_modules/requirejs/require.js book/widgets-config.js book/anywidget-host.js $(VENDOR)/jupyter-widgets/
 	cd node_modules/@jupyter-widgets/html-manager/dist && \
 	  cp embed-amd.js embed.js.LICENSE.txt *.woff *.woff2 ../../../../$(VENDOR)/jupyter-widgets/
 	cp "$$($(PY) -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" \

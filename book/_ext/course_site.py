@@ -1,5 +1,7 @@
 """Small fixes the course's site needs, as a local Sphinx extension (registered in _config.yml)."""
 
+import json
+
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -50,8 +52,33 @@ MATHJAX2_SHIM = """(function () {
 })();"""
 
 
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+ANYWIDGET_HOST = "jupyter-widgets/anywidget-host.js"
+LAYOUT_ONLY = {"LayoutModel"}  # anywidget's own DOMWidget layout: nothing to draw
+
+
+def only_anywidgets(state: dict) -> bool:
+    return bool(state) and all(model["model_module"] == "anywidget" or model["model_name"] in LAYOUT_ONLY
+                               for model in state.values())
+
+
+def anywidget_pages_skip_the_widget_manager(app, pagename, templatename, context, doctree):
+    # The widget manager (require.js, embed-amd.js: 3.7 MB) is needed for ipywidgets' own controls. A page
+    # whose widgets are all anywidgets gets book/anywidget-host.js (3 KB) instead, which renders them alone.
+    scripts = context.get("script_files", [])
+    saved = next((s for s in scripts if (getattr(s, "attributes", None) or {}).get("type") == STATE_TYPE), None)
+    if saved is None or not only_anywidgets(json.loads(saved.attributes["body"]).get("state", {})):
+        return
+    manager = set(app.config.nb_ipywidgets_js)
+    # Sphinx has put the static files under _static/ by now.
+    scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "").removeprefix("_static/") not in manager]
+    app.add_js_file(ANYWIDGET_HOST)
+
+
 def setup(app):
     app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)
     app.connect("config-inited", launch_buttons_need_a_repository)
     app.connect("html-page-context", drop_duplicate_scripts, priority=100)  # before handlers that end the event early
+    # After myst-nb's handler (priority 500), which adds the page's widget state and the widget manager.
+    app.connect("html-page-context", anywidget_pages_skip_the_widget_manager, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

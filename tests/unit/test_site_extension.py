@@ -1,5 +1,6 @@
 """The course's Sphinx extension (book/_ext/course_site.py)."""
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,3 +33,36 @@ def test_duplicate_inline_scripts_are_dropped_once():
     context = {"script_files": files}
     course_site.drop_duplicate_scripts(None, "page", "page.html", context, None)
     assert [s.filename for s in context["script_files"]] == ["a.js", None, "b.js"]
+
+
+def page_with_widgets(models):
+    script = lambda filename, **attributes: SimpleNamespace(filename=filename, attributes=attributes)  # noqa: E731
+    state = {"version_major": 2, "version_minor": 0, "state": models}
+    return {"script_files": [script("theme.js"), script(None, type=course_site.STATE_TYPE, body=json.dumps(state)),
+                             script("_static/jupyter-widgets/require.js"),
+                             script("_static/jupyter-widgets/embed-amd.js")]}
+
+
+class App:
+    config = SimpleNamespace(nb_ipywidgets_js={"jupyter-widgets/require.js": {}, "jupyter-widgets/embed-amd.js": {}})
+
+    def __init__(self, context):
+        self.context = context
+
+    def add_js_file(self, filename):
+        self.context["script_files"].append(SimpleNamespace(filename=filename, attributes={}))
+
+
+def test_a_page_of_anywidgets_gets_the_small_host_instead_of_the_widget_manager():
+    context = page_with_widgets({"a": {"model_module": "anywidget", "model_name": "AnyModel"},
+                                 "b": {"model_module": "@jupyter-widgets/base", "model_name": "LayoutModel"}})
+    course_site.anywidget_pages_skip_the_widget_manager(App(context), "p", "page.html", context, None)
+    assert [s.filename for s in context["script_files"]] == ["theme.js", None, course_site.ANYWIDGET_HOST]
+
+
+def test_a_page_with_ipywidgets_keeps_the_widget_manager():
+    context = page_with_widgets({"a": {"model_module": "anywidget", "model_name": "AnyModel"},
+                                 "s": {"model_module": "@jupyter-widgets/controls", "model_name": "IntSliderModel"}})
+    before = [s.filename for s in context["script_files"]]
+    course_site.anywidget_pages_skip_the_widget_manager(App(context), "p", "page.html", context, None)
+    assert [s.filename for s in context["script_files"]] == before
