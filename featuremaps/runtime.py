@@ -20,7 +20,8 @@ TENSORFLOW_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 BACKEND = "tensorflow"  # the library calls TensorFlow itself (gradients in the depth chapters)
 # The oldest versions the course works with (pyproject.toml's lower bounds; a test keeps them equal), and why.
 NEEDED = {"keras": ("3.5", "Keras 3 (`keras.Input`, `model.inputs`)"),
-          "ipywidgets": ("8.1", "ipywidgets 8 (the activation browser)")}
+          "ipywidgets": ("8.1", "ipywidgets 8 (the activation browser)"),
+          "anywidget": ("0.9", "anywidget (the activation browser's front end)")}
 
 
 class RuntimeProblem(RuntimeError):

@@ -50,7 +50,7 @@ RIGHT_F = "def f(x):\n    return x * x"
 RIGHT_Y = "y = 42"
 
 
-def test_files():
+def otter_tests():
     return {q: ExceptionTestFile.from_string(text, path=f"{q}.py") for q, text in TESTS.items()}
 
 
@@ -67,7 +67,7 @@ def notebook(*sources):
 
 
 def grade(nb, **limits):
-    result = runner.grade_notebook(nb, test_files(), mode=MODE, **{"cell_timeout": 5, "test_timeout": 3,
+    result = runner.grade_notebook(nb, otter_tests(), mode=MODE, **{"cell_timeout": 5, "test_timeout": 3,
                                                                 "timeout": 120, **limits})
     return {q: info["score"] for q, info in result["questions"].items()}, result
 
@@ -224,6 +224,6 @@ def test_a_replayed_cell_that_now_fails_is_dropped_and_the_rest_replayed(tmp_pat
     mark = tmp_path / "ran-once"
     once = f"import os\nif os.path.exists({str(mark)!r}):\n    os._exit(0)\nopen({str(mark)!r}, 'w').close()"
     nb = notebook(RIGHT_F, once, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2")
-    result = runner.grade_notebook(nb, test_files(), mode="none", cell_timeout=5, test_timeout=3, timeout=120)
+    result = runner.grade_notebook(nb, otter_tests(), mode="none", cell_timeout=5, test_timeout=3, timeout=120)
     assert {q: info["score"] for q, info in result["questions"].items()} == {"q1": 2.0, "q2": 1.0}, result
     assert "restarted 2 time(s)" in " ".join(result["notes"])
