@@ -1,0 +1,39 @@
+"""Code and printed output fit the page's code column: nothing on a chapter page scrolls sideways.
+
+At a 1280-pixel-wide window the theme's code column holds 77 characters of code. A cell whose
+code or output is wider scrolls sideways, and the reader sees it cut off.
+"""
+
+import pages as site
+import pytest
+
+pytestmark = pytest.mark.site
+WINDOW = {"width": 1280, "height": 900}
+WIDE = """() => [...document.querySelectorAll('.cell_input pre, .cell_output pre, .cell_output')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => {
+    const text = e.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+    return `${e.closest(".cell_output") ? "output" : "code"}: ${text.trim().slice(0, 90)}`;
+  })"""
+
+
+def sideways(browser, site_url) -> dict[str, list[str]]:
+    """{chapter page: the lines of its cells that scroll sideways}."""
+    context = browser.new_context(viewport=WINDOW)
+    page = context.new_page()
+    found = {}
+    for chapter in [p for p in site.toc_pages() if p.startswith("chapters/")]:
+        page.goto(f"{site_url}/{chapter}.html", wait_until="load")
+        page.wait_for_timeout(500)  # widgets render after load
+        wide = page.evaluate(WIDE)
+        if wide:
+            found[chapter] = wide
+    context.close()
+    return found
+
+
+def test_no_cell_of_a_chapter_scrolls_sideways(browser, site_url):
+    found = sideways(browser, site_url)
+    count = sum(map(len, found.values()))
+    assert not found, f"{count} cells scroll sideways at 1280 px: " + "; ".join(
+        f"{page}: {lines[:3]}" for page, lines in found.items())
