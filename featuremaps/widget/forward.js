@@ -31,6 +31,12 @@ export function outSize(n, k, s, padding) {
   return padding === "same" ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
 }
 
+// Output size and leading zeros of a sliding window (a convolution or a pooling), both axes.
+function windowGeometry(h, w, [kh, kw], [sh, sw], padding) {
+  return { oh: outSize(h, kh, sh, padding), ow: outSize(w, kw, sw, padding),
+    top: padBefore(h, kh, sh, padding), left: padBefore(w, kw, sw, padding) };
+}
+
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
@@ -76,10 +82,7 @@ function conv2d(x, [h, w, c], layer) {
   const [kh, kw] = layer.kernel;
   const [sh, sw] = layer.strides;
   const n = layer.filters;
-  const oh = outSize(h, kh, sh, layer.padding);
-  const ow = outSize(w, kw, sw, layer.padding);
-  const top = padBefore(h, kh, sh, layer.padding);
-  const left = padBefore(w, kw, sw, layer.padding);
+  const { oh, ow, top, left } = windowGeometry(h, w, layer.kernel, layer.strides, layer.padding);
   const out = new Float32Array(oh * ow * n);
   const acc = new Float64Array(n);
   const wt = layer.w;
@@ -118,10 +121,7 @@ function conv2d(x, [h, w, c], layer) {
 function pool2d(x, [h, w, c], layer, isMax) {
   const [kh, kw] = layer.pool;
   const [sh, sw] = layer.strides;
-  const oh = outSize(h, kh, sh, layer.padding);
-  const ow = outSize(w, kw, sw, layer.padding);
-  const top = padBefore(h, kh, sh, layer.padding);
-  const left = padBefore(w, kw, sw, layer.padding);
+  const { oh, ow, top, left } = windowGeometry(h, w, layer.pool, layer.strides, layer.padding);
   const out = new Float32Array(oh * ow * c);
   const acc = new Float64Array(c);
   for (let oy = 0; oy < oh; oy++) {
