@@ -124,7 +124,8 @@ def _prepare(x, w, b, stride, padding):
     return x_padded, w.astype(dtype), b.astype(dtype), stride
 
 
-def conv2d_loops(x, w, b, stride: int = 1, padding: str = "valid") -> np.ndarray:
+def conv2d_loops(x, w, b, stride: int = 1,
+                 padding: str = "valid") -> np.ndarray:
     """The seed's formula as plain loops: slow, but every term is visible.
 
     x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N).
@@ -141,7 +142,8 @@ def conv2d_loops(x, w, b, stride: int = 1, padding: str = "valid") -> np.ndarray
                 for u in range(k_h):
                     for v in range(k_w):
                         for c in range(num_channels):
-                            total += x[i * stride + u, j * stride + v, c] * w[u, v, c, n]
+                            total += (x[i * stride + u, j * stride + v, c]
+                                      * w[u, v, c, n])
                 y[i, j, n] = total
     return y
 

@@ -676,15 +676,16 @@ def constant_width_for_budget(budget: int, num_blocks: int = 3, **options) -> in
 
 
 def format_layer_sizes(rows: Sequence[LayerSize]) -> str:
-    """A plain-text table of :func:`layer_sizes` rows (layer, kind, output H'×W'×N, params, activations, MACs)
-    with totals of parameters and MACs."""
-    header = f"{'layer':<14} {'kind':<13} {'output':>12} {'params':>11} {'activations':>12} {'MACs':>15}"
+    """A plain-text table of :func:`layer_sizes` rows (layer, kind, output H'×W'×N, params,
+    activations, MACs) with totals of parameters and MACs; 77 characters wide, a page's code column."""
+    header = (f"{'layer':<13} {'kind':<12} {'output':>11} {'params':>10} "
+              f"{'activations':>12} {'MACs':>14}")
     lines = [header, "-" * len(header)]
     for row in rows:
-        shape = "×".join(str(d) for d in row.shape)
-        lines.append(f"{row.name:<14} {row.kind:<13} {shape:>12} {row.params:>11,} {row.activations:>12,} "
-                     f"{row.macs:>15,}")
+        shape = "×".join(map(str, row.shape))
+        lines.append(f"{row.name:<13} {row.kind:<12} {shape:>11} {row.params:>10,} "
+                     f"{row.activations:>12,} {row.macs:>14,}")
     # No activations total: relu and flatten outputs repeat values already counted.
-    lines.append(f"{'total':<14} {'':<13} {'':>12} {sum(r.params for r in rows):>11,} {'':>12} "
-                 f"{sum(r.macs for r in rows):>15,}")
+    params, macs = sum(row.params for row in rows), sum(row.macs for row in rows)
+    lines.append(f"{'total':<38} {params:>10,} {'':>12} {macs:>14,}")
     return "\n".join(lines)

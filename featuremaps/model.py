@@ -64,16 +64,19 @@ class ModelFileError(RuntimeError):
 
 # ---------------------------------------------------------------- architecture
 
-def conv_block(x, num_filters: int, index: int, kernel_size: int = KERNEL_SIZE):
-    """One block of the course CNN: conv{index} -> relu{index} -> pool{index}.
+def conv_block(x, num_filters: int, index: int,
+               kernel_size: int = KERNEL_SIZE):
+    """One block of the CNN: conv{index} -> relu{index} -> pool{index}.
 
-    ``x`` is a Keras tensor of shape (H, W, C); the block returns (H//2, W//2, num_filters).
-    The convolution pads with zeros ("same"), so only the pooling shrinks the map.
+    ``x`` is a Keras tensor of shape (H, W, C); the block returns
+    (H//2, W//2, num_filters). The convolution pads with zeros ("same"),
+    so only the pooling shrinks the map.
     """
     check_int(num_filters, "num_filters")
     check_int(index, "index")
     check_int(kernel_size, "kernel_size")
-    feature_map = keras.layers.Conv2D(num_filters, kernel_size, padding="same", name=f"conv{index}")(x)
+    feature_map = keras.layers.Conv2D(
+        num_filters, kernel_size, padding="same", name=f"conv{index}")(x)
     feature_map = keras.layers.ReLU(name=f"relu{index}")(feature_map)
     return keras.layers.MaxPooling2D(2, name=f"pool{index}")(feature_map)
 
@@ -133,23 +136,48 @@ def split_validation(dataset: data.Dataset, fraction: float = VALIDATION_FRACTIO
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Prints one line per epoch to stdout (instead of Keras's progress bars)."""
+    """Prints one table of the epochs when training ends (instead of Keras's progress bars).
+
+    One row per epoch: loss and accuracy on the training images, the same on the
+    validation images (when there are any), and the seconds since training began.
+    With validation the table is 59 characters wide: a book page's code column
+    (77 characters) shows it whole.
+    """
+
+    # (key in Keras's logs, column title, number format)
+    COLUMNS = (("loss", "loss", ".3f"), ("accuracy", "accuracy", ".3f"),
+               ("val_loss", "val loss", ".3f"), ("val_accuracy", "val accuracy", ".3f"),
+               ("seconds", "seconds", ".0f"))
 
     def __init__(self, epochs: int):
         super().__init__()
         self.epochs = epochs
+        self.rows: list[dict] = []
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
+        self.rows = []
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        train_part = f"loss {logs.get('loss', float('nan')):.3f}, accuracy {logs.get('accuracy', float('nan')):.3f}"
-        val_part = ""
-        if "val_loss" in logs:
-            val_part = f" | validation: loss {logs['val_loss']:.3f}, accuracy {logs['val_accuracy']:.3f}"
-        elapsed = time.perf_counter() - self._start
-        print(f"epoch {epoch + 1}/{self.epochs}: {train_part}{val_part} | {elapsed:.0f} s", flush=True)
+        self.rows.append({**(logs or {}), "epoch": epoch + 1, "seconds": time.perf_counter() - self._start})
+
+    def on_train_end(self, logs=None):
+        if self.rows:
+            print(self.table(), flush=True)
+
+    def table(self) -> str:
+        """The epochs so far as aligned lines of text: a header, then one line per epoch."""
+        with_validation = any("val_loss" in row for row in self.rows)
+        columns = [column for column in self.COLUMNS if with_validation or not column[0].startswith("val_")]
+        widths = [max(8, len(title)) for _, title, _ in columns]
+        epoch_width = max(len("epoch"), len(f"{self.epochs}/{self.epochs}"))
+        lines = ["epoch".rjust(epoch_width)
+                 + "".join(f"  {title:>{width}}" for (_, title, _), width in zip(columns, widths, strict=True))]
+        for row in self.rows:
+            cells = (f"{row.get(key, float('nan')):{spec}}" for key, _, spec in columns)
+            lines.append(f"{row['epoch']}/{self.epochs}".rjust(epoch_width)
+                         + "".join(f"  {cell:>{width}}" for cell, width in zip(cells, widths, strict=True)))
+        return "\n".join(lines)
 
 
 def compile_model(model: keras.Model, learning_rate=LEARNING_RATE) -> keras.Model:
@@ -166,7 +194,8 @@ def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch
 
     A seeded ``validation_fraction`` of the training images is held out for the
     learning curves (``history.history["val_accuracy"]``); the test images are not
-    touched. With ``verbose`` one line per epoch is printed to stdout.
+    touched. With ``verbose`` a table with one row per epoch (loss, accuracy,
+    validation loss and accuracy, seconds) is printed to stdout at the end.
     Adam's step size starts at ``learning_rate`` and decays to zero along a cosine.
     Python, NumPy and TensorFlow are seeded with ``seed``: a rerun on the same
     machine gives the same weights. (TensorFlow's CPU kernels used here are already
@@ -180,7 +209,7 @@ def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch
     # The step size shrinks to zero along a cosine: big steps early, fine-tuning at the end.
     compile_model(model, keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps))
     callbacks = [EpochLog(epochs)] if verbose else []
-    # verbose=0 silences Keras's progress bars; EpochLog prints instead.
+    # verbose=0 silences Keras's progress bars; EpochLog prints its table instead.
     return model.fit(data.as_model_input(x_train), y_train,
                      validation_data=(data.as_model_input(x_val), y_val),
                      epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)

@@ -131,13 +131,34 @@ def tiny_run(dataset):
     return model, history, out.getvalue(), err.getvalue()
 
 
-def test_train_prints_one_line_per_epoch(tiny_run):
+def test_train_prints_one_table_at_the_end(tiny_run):
     _, history, out, err = tiny_run
     lines = out.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("epoch 1/2: loss") and lines[1].startswith("epoch 2/2: loss")
-    assert f"validation: loss {history.history['val_loss'][1]:.3f}" in lines[1]
+    assert len(lines) == 3  # a header and one row per epoch
+    assert lines[0].split() == ["epoch", "loss", "accuracy", "val", "loss", "val", "accuracy", "seconds"]
+    assert [line.split()[0] for line in lines[1:]] == ["1/2", "2/2"]
+    keys = ("loss", "accuracy", "val_loss", "val_accuracy")
+    assert lines[2].split()[1:5] == [f"{history.history[key][1]:.3f}" for key in keys]
+    # Aligned columns, and narrow enough for a book page's 77-character code column.
+    assert len({len(line) for line in lines}) == 1 and len(lines[0]) <= 77
     assert err == ""
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_epoch_log_prints_nothing_until_training_ends():
+    log = fm.EpochLog(epochs=12)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        log.on_train_begin()
+        for epoch in range(12):
+            log.on_epoch_end(epoch, {"loss": 1 / (epoch + 1), "accuracy": 0.5})
+        assert out.getvalue() == ""
+        log.on_train_end()
+    lines = out.getvalue().strip().splitlines()
+    # Without validation images there are no validation columns.
+    assert lines[0].split() == ["epoch", "loss", "accuracy", "seconds"]
+    assert len(lines) == 13 and lines[-1].split()[:3] == ["12/12", "0.083", "0.500"]
+    assert len({len(line) for line in lines}) == 1
 
 
 def test_train_lowers_the_loss(tiny_run, dataset):
