@@ -51,14 +51,20 @@ function gray(v, lo, hi) {
   return hi > lo ? Math.round(Math.min(Math.max((v - lo) * (255 / (hi - lo)), 0), 255)) : 0;
 }
 
+// One opaque pixel as a 32-bit value of an ImageData's pixels (byte order R, G, B, A in memory).
+function pixel(r, g, b) {
+  return (255 << 24) | (b << 16) | (g << 8) | r;
+}
+
 function paintMap(canvas, map, channel, [lo, hi]) {
   const [h, w, n] = map.shape;
   canvas.width = w;
   canvas.height = h;
   const image = new ImageData(w, h);
+  const pixels = new Uint32Array(image.data.buffer);
   for (let p = 0; p < h * w; p++) {
     const g = gray(map.data[p * n + channel], lo, hi);
-    image.data.set([g, g, g, 255], 4 * p);
+    pixels[p] = pixel(g, g, g);
   }
   canvas.getContext("2d").putImageData(image, 0, 0);
 }
@@ -70,7 +76,7 @@ function paintGrid(canvas, map, scale) {
   canvas.width = cols * (w + 1) - 1;
   canvas.height = rows * (h + 1) - 1;
   const image = new ImageData(canvas.width, canvas.height);
-  for (let p = 0; p < canvas.width * canvas.height; p++) image.data.set([...GAP, 255], 4 * p);
+  const pixels = new Uint32Array(image.data.buffer).fill(pixel(...GAP));
   const shared = minMax(map.data);
   for (let c = 0; c < n; c++) {
     const [lo, hi] = scale === "shared" ? shared : minMax(map.data, c, n, h * w);
@@ -79,7 +85,7 @@ function paintGrid(canvas, map, scale) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const g = gray(map.data[(y * w + x) * n + c], lo, hi);
-        image.data.set([g, g, g, 255], 4 * ((top + y) * canvas.width + left + x));
+        pixels[(top + y) * canvas.width + left + x] = pixel(g, g, g);
       }
     }
   }
@@ -93,9 +99,10 @@ function paintInput(canvas, x, [h, w, c]) {
   const [lo0, hi0] = minMax(x);
   const [lo, hi] = lo0 >= 0 && hi0 <= 1 ? [0, 1] : [lo0, hi0];
   const image = new ImageData(w, h);
+  const pixels = new Uint32Array(image.data.buffer);
   for (let p = 0; p < h * w; p++) {
-    const rgb = c === 1 ? [x[p], x[p], x[p]] : [x[3 * p], x[3 * p + 1], x[3 * p + 2]];
-    image.data.set([...rgb.map((v) => gray(v, lo, hi)), 255], 4 * p);
+    const [r, g, b] = c === 1 ? [x[p], x[p], x[p]] : [x[3 * p], x[3 * p + 1], x[3 * p + 2]];
+    pixels[p] = pixel(gray(r, lo, hi), gray(g, lo, hi), gray(b, lo, hi));
   }
   canvas.getContext("2d").putImageData(image, 0, 0);
 }
