@@ -51,6 +51,7 @@ def test_chapter_4s_colour_model_on_200_test_images(tmp_path):
     model = examples.colour_model()
     x = to_model_input(model, data.load().x_test[:200])  # grey items, repeated to RGB, resized to 48x48
     worst = js_differences(model, x, tmp_path)
+    print(worst)
     assert list(worst) == [layer.name for layer in model.layers]
     assert all(diff <= TOLERANCE for diff in worst.values()), worst
 
