@@ -39,7 +39,10 @@ def front_end() -> str:
     """The widget's ES module: forward.js, preprocess.js and browser.js as one (anywidget takes one file)."""
     parts = [(FRONT_END / name).read_text(encoding="utf-8") for name in ("forward.js", "preprocess.js", "browser.js")]
     # The files import each other for Node and editors; joined, the names are already in scope.
-    return "\n".join(re.sub(r'^import [^;]+ from "\./[a-z]+\.js";\n', "", part, flags=re.M) for part in parts)
+    module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z]+\.js";\n', "", part, flags=re.M) for part in parts)
+    # Every page that shows the widget carries this text: without indentation and comment lines it is
+    # a quarter smaller (the files in featuremaps/widget/ keep them).
+    return "\n".join(line.strip() for line in module.splitlines() if not line.strip().startswith("//"))
 
 
 def classifier_size(model, class_names=None) -> int:
