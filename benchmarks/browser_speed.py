@@ -1,7 +1,8 @@
 """How fast the activation browser is in headless Chromium, against TensorFlow.js on the same network.
 
-Serves a small page from a temporary folder on localhost with the browser widget's front end
-(the same ES module the notebooks ship) and the course model's exported network, then measures:
+Serves a small page from a temporary folder on localhost: the browser widget's saved state (the
+course model's exported network, the front end the notebooks ship) rendered by the site's own
+anywidget host, as on the published chapter 4, then measures:
 
 - forward: all layers' maps for one image with ``featuremaps/widget/forward.js`` (100 test
   images, several rounds). Target: median <= 10 ms;
@@ -41,27 +42,23 @@ class Quiet(SimpleHTTPRequestHandler):
 
 ROOT = Path(__file__).resolve().parents[1]
 TFJS = ROOT / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.min.js"
+HOST = ROOT / "book" / "anywidget-host.js"
 CHROMIUM = "/usr/bin/chromium"
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><style id="css"></style>
-<script src="tf.min.js"></script></head><body><div id="root"></div>
-<script type="module">
-const state = await (await fetch("state.json")).json();
-document.getElementById("css").textContent = state._css;
-const handlers = {};
-const model = {get: (k) => state[k], save_changes() {}, off() {}, send() {},
-  set(k, v) { state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); },
-  on(name, f) { (handlers[name] ||= []).push(f); }};
-const url = URL.createObjectURL(new Blob([state._esm], {type: "text/javascript"}));
-window.fm = await import(url);
-window.fmState = state;
-window.fm.default.render({model, el: document.getElementById("root")});
-window.fmReady = true;
-</script></body></html>"""
+# The page the site builds, in small: the widget's saved state, a view of it, and the site's anywidget
+# host (book/anywidget-host.js) to render it; tfjs beside it for the comparison.
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script src="tf.min.js"></script><script src="anywidget-host.js"></script></head><body>
+<script type="application/vnd.jupyter.widget-state+json">STATE</script>
+<script type="application/vnd.jupyter.widget-view+json">{"model_id": "browser"}</script>
+</body></html>"""
+READY = "document.querySelector('.fm-browser canvas.fm-map')?.width > 0"
 
 BENCH = """async ({rounds, backend}) => {
-  const {prepare, forward, decodeF32} = window.fm;
-  const state = window.fmState;
+  const saved = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  const state = JSON.parse(saved.textContent).state.browser.state;
+  const url = URL.createObjectURL(new Blob([state._esm], {type: "text/javascript"}));
+  const {prepare, forward, decodeF32} = await import(url);  // the module the widget runs
   const [H, W, C] = state.input_shape;
   const bytes = Uint8Array.from(atob(state.samples), (c) => c.charCodeAt(0));
   const images = [];
@@ -160,9 +157,11 @@ def main() -> None:
     widget = browse(trained_model(), dataset.x_test[picks], dataset.class_names, dataset.y_test[picks])
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        (folder / "index.html").write_text(PAGE)
-        (folder / "state.json").write_text(json.dumps(widget.get_state()))
+        saved = {"state": {"browser": {"model_module": "anywidget", "model_name": "AnyModel",
+                                       "state": widget.get_state()}}}
+        (folder / "index.html").write_text(PAGE.replace("STATE", json.dumps(saved).replace("</", "<\\/")))
         shutil.copy(TFJS, folder / "tf.min.js")
+        shutil.copy(HOST, folder / "anywidget-host.js")
         handler = functools.partial(Quiet, directory=str(folder))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -171,12 +170,12 @@ def main() -> None:
             chromium = p.chromium.launch(executable_path=CHROMIUM)
             page = chromium.new_page()
             page.goto(url)
-            page.wait_for_function("window.fmReady", timeout=30_000)
+            page.wait_for_function(READY, timeout=30_000)
             repaint = page.evaluate(REPAINT, 200)
             results = {}
             for backend in ("cpu", "webgl"):
                 page.reload()
-                page.wait_for_function("window.fmReady", timeout=30_000)
+                page.wait_for_function(READY, timeout=30_000)
                 try:
                     results[backend] = page.evaluate(BENCH, {"rounds": args.rounds, "backend": backend})
                 except Exception as exc:  # noqa: BLE001 - a backend headless Chromium lacks

@@ -22,6 +22,8 @@ import numpy as np
 # Sub-models are cached per model (weakly, so a dropped model frees its sub-models).
 _SUB_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 BATCH_SIZE = 256
+# RGB -> grey, as PIL and ITU-R 601 weigh the channels (the page's uploads use the same).
+LUMINANCE = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def to_model_input(model, images) -> np.ndarray:
         if channels == 1 and c == 3:
             x = np.repeat(x, 3, axis=-1)
         elif channels == 3 and c == 1:
-            x = x @ np.array([[0.299], [0.587], [0.114]], dtype=np.float32)
+            x = x @ LUMINANCE[:, np.newaxis]
         else:
             raise ValueError(f"The model expects {c} channel(s) per pixel but the images have {x.shape[-1]}; "
                              "only grayscale <-> RGB(A) is converted. Give images with "

@@ -25,7 +25,7 @@ import traitlets
 
 from featuremaps.activations import forward, input_shape, map_layers, to_model_input
 from featuremaps.depth import receptive_fields
-from featuremaps.export import UnsupportedModel, export_model
+from featuremaps.export import UnsupportedModel, export_model, f32_base64
 from featuremaps.plots import SCALES
 
 FRONT_END = Path(__file__).with_name("widget")
@@ -61,10 +61,6 @@ def per_class(labels, per_class: int = 10) -> np.ndarray:
     """Indices of the first ``per_class`` images of every class, class by class."""
     labels = np.asarray(labels)
     return np.concatenate([np.flatnonzero(labels == k)[:per_class] for k in np.unique(labels)])
-
-
-def _f32(values) -> str:
-    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode("ascii")
 
 
 class ActivationBrowser(anywidget.AnyWidget):
@@ -124,7 +120,10 @@ class ActivationBrowser(anywidget.AnyWidget):
                 if backend == "page":
                     raise
                 why = f" This model runs through Python (the kernel): {exc}"
-        fields = receptive_fields(model)
+        try:
+            fields = receptive_fields(model)
+        except ValueError:  # e.g. a dilated convolution: no outlines, the rest works
+            fields = {}
         invert = (invert_uploads == "auto" or bool(invert_uploads)) and c == 1
         size = f"{w}×{h} {'grayscale' if c == 1 else 'RGB'}"
         super().__init__(
@@ -184,7 +183,7 @@ class ActivationBrowser(anywidget.AnyWidget):
         try:
             x = np.frombuffer(base64.b64decode(change["new"]), "<f4").reshape(1, *self.input_shape)
             outputs = forward(self.model, x, self.names, with_output=bool(self.num_classes))
-            self.maps = _f32(np.concatenate([out[0].ravel() for out in outputs]))
+            self.maps = f32_base64(np.concatenate([out[0].ravel() for out in outputs]))
             self.error = ""
         except Exception as exc:  # never a traceback in the widget: say what happened instead
             self.error = f"Could not compute the maps: {type(exc).__name__}: {exc}"

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from featuremaps.activations import LUMINANCE
+from featuremaps.depth import SOBEL_X
+
 PHOTO_NAMES = ("astronaut", "coffee", "chelsea", "rocket")  # shipped with scikit-image
-SOBEL = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float32) / 4
-LUMINANCE = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+SOBEL = (SOBEL_X / 4).astype(np.float32)  # / 4: a step from 0 to 1 gives 1
 
 
 def colour_model(seed: int = 4):

@@ -47,7 +47,8 @@ def _refuse(model, what: str):
                            "one output, layers in a single chain. It still works through the kernel.")
 
 
-def _f32(array) -> str:
+def f32_base64(array) -> str:
+    """Values as little-endian float32 bytes in base64: how numbers cross into the page."""
     return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
 
 
@@ -81,11 +82,11 @@ def _layer_entry(model, layer) -> dict:
         entry.update(kernel=_pair(model, layer, config["kernel_size"], "kernel size"),
                      strides=_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
                      filters=int(config["filters"]), activation=_activation(model, layer, config["activation"]),
-                     w=_f32(w), b=_f32(rest[0] if rest else np.zeros(w.shape[-1])))
+                     w=f32_base64(w), b=f32_base64(rest[0] if rest else np.zeros(w.shape[-1])))
     elif kind == "Dense":
         w, *rest = layer.get_weights()
         entry.update(units=int(config["units"]), activation=_activation(model, layer, config["activation"]),
-                     w=_f32(w), b=_f32(rest[0] if rest else np.zeros(w.shape[-1])))
+                     w=f32_base64(w), b=f32_base64(rest[0] if rest else np.zeros(w.shape[-1])))
     elif kind == "ReLU":
         entry.update(max_value=config["max_value"], negative_slope=float(config["negative_slope"]),
                      threshold=float(config["threshold"]))
@@ -116,7 +117,7 @@ def _layer_entry(model, layer) -> dict:
         scale = values.get("gamma", 1.0) / std
         # Inference is one multiply and one add per channel: folded here, in float64.
         shift = values.get("beta", 0.0) - values["moving_mean"] * scale
-        entry.update(kind="Scale", scale=_f32(scale), shift=_f32(shift))
+        entry.update(kind="Scale", scale=f32_base64(scale), shift=f32_base64(shift))
     elif kind in ("Dropout", "SpatialDropout2D"):
         entry.update(kind="Identity")
     elif kind == "Rescaling":

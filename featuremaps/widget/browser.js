@@ -34,7 +34,7 @@ export function minMax(data, start = 0, step = 1, count = data.length) {
 export function colourRange(map, channel, scale) {
   const [h, w, n] = map.shape;
   const own = minMax(map.data, channel, n, h * w);
-  return { range: scale === "shared" ? minMax(map.data) : own, own };
+  return { range: scale === "shared" ? map.range : own, own };
 }
 
 // The input window one unit sees (featuremaps.depth.unit_window), clipped to the image.
@@ -77,7 +77,7 @@ function paintGrid(canvas, map, scale) {
   canvas.height = rows * (h + 1) - 1;
   const image = new ImageData(canvas.width, canvas.height);
   const pixels = new Uint32Array(image.data.buffer).fill(pixel(...GAP));
-  const shared = minMax(map.data);
+  const shared = map.range;
   for (let c = 0; c < n; c++) {
     const [lo, hi] = scale === "shared" ? shared : minMax(map.data, c, n, h * w);
     const top = Math.floor(c / cols) * (h + 1);
@@ -270,7 +270,7 @@ function render({ model, el: root }) {
     Object.assign(tile.style, { top: `${(100 * Math.floor(c / cols) * (h + 1)) / sheetH}%`,
       left: `${(100 * (c % cols) * (w + 1)) / sheetW}%`, width: `${(100 * w) / sheetW}%`,
       height: `${(100 * h) / sheetH}%` });
-    const [lo, hi] = minMax(map.data);
+    const [lo, hi] = map.range;
     gridInfo.textContent = `All ${n} maps of ${layer.name}, ${cols} to a row, `
       + (scale === "each" ? "each stretched to its own minimum (black) … maximum (white)"
         : `on one scale: black = ${fmt(lo)}, white = ${fmt(hi)}`)
@@ -298,6 +298,7 @@ function render({ model, el: root }) {
   }
 
   function setMaps(outputs, last) {
+    for (const out of outputs) out.range = minMax(out.data);  // the layer's min and max, once per input
     state.maps = outputs;
     state.probs = numClasses && last ? probabilities(last) : null;
     if (!numClasses) caption.textContent = state.title;

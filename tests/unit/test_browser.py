@@ -87,6 +87,13 @@ def test_a_model_the_page_cannot_run_goes_through_the_kernel():
         br.browse(model, pictures, backend="page")
 
 
+def test_a_model_without_receptive_fields_is_browsed_without_outlines():
+    x = keras.Input(shape=(16, 16, 1))
+    dilated = keras.Model(x, layers.Conv2D(2, 3, dilation_rate=2, name="wide")(x))
+    shown = br.browse(dilated, np.zeros((1, 16, 16), np.uint8))
+    assert shown.backend == "kernel" and shown.layers[0]["field"] is None
+
+
 def test_the_kernel_back_end_can_be_chosen(model, images):
     shown = br.browse(model, images, backend="kernel")
     assert shown.backend == "kernel" and shown.network is None and shown.num_classes == 10

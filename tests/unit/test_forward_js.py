@@ -1,6 +1,7 @@
 """The in-page forward pass (featuremaps/widget/forward.js, run in Node.js) equals Keras, layer by layer."""
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +18,7 @@ from featuremaps.model import trained_model
 CHECK = Path(__file__).with_name("forward_check.mjs")
 TOLERANCE = 1e-4
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(NODE is None and not __import__("os").environ.get("CI"),
+needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"),
                                 reason="Node.js is not installed (make test installs it)")
 
 
