@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from featuremaps.activations import input_shape
 from featuremaps.conv import check_int, count_conv_params, keras_padding, output_size
 
 # ============================================================ receptive fields
@@ -108,8 +109,6 @@ def layer_specs(model) -> list[tuple[str, int, int, str]]:
 
 def receptive_fields(model) -> dict[str, ReceptiveField]:
     """``{layer name: ReceptiveField}`` for every map layer of a chain model (e.g. the course CNN)."""
-    from featuremaps.activations import input_shape
-
     height, width, _ = input_shape(model)
     side = height if height is not None and height == width else None
     return {field.name: field for field in receptive_field_table(layer_specs(model), side)}

@@ -1,7 +1,8 @@
 """Code and printed output fit the page's code column: nothing on a chapter page scrolls sideways.
 
-At a 1280-pixel-wide window the theme's code column holds 77 characters of code. A cell whose
-code or output is wider scrolls sideways, and the reader sees it cut off.
+At a 1280-pixel-wide window the theme's code column is 634 pixels wide: 75 characters of the
+14-pixel monospace font this Chromium draws (about 77 with narrower fonts). A cell whose code or
+output is wider scrolls sideways, and the reader sees it cut off.
 """
 
 import pages as site
