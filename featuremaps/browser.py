@@ -24,8 +24,8 @@ import numpy as np
 import traitlets
 
 from featuremaps.activations import forward, input_shape, map_layers, to_model_input
-from featuremaps.depth import receptive_fields
 from featuremaps.export import UnsupportedModel, export_model, f32_base64
+from featuremaps.fields import receptive_fields
 from featuremaps.plots import SCALES
 
 FRONT_END = Path(__file__).with_name("widget")

@@ -42,25 +42,66 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
         maps = maps[np.newaxis]
     if maps.ndim != 3:
         raise ValueError(f"show_maps takes (n, H, W) arrays, got shape {maps.shape}")
-    n = len(maps)
-    if titles is not None and len(titles) != n:
-        raise ValueError(f"{len(titles)} titles for {n} maps")
-    ncols = ncols or min(n, 10)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, (panel_size + 0.3) * nrows + 0.6),
-                             squeeze=False)
+    fig, panels = _grid(len(maps), titles, ncols or min(len(maps), 10), panel_size)
     ranges = value_range(maps, scale)
-    for k, ax in enumerate(axes.flat):
-        ax.set_axis_off()
-        if k >= n:
-            continue
+    for k, ax in panels:
         vmin, vmax = ranges[k]
         ax.imshow(maps[k], cmap=CMAP, vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1e-12,
                   interpolation="nearest")
-        if titles is not None:
-            ax.set_title(titles[k], fontsize=8)
     note = ("black = min, white = max of each panel" if scale == "each"
             else f"black = {ranges[0][0]:.3g}, white = {ranges[0][1]:.3g} in every panel")
+    return _finish(fig, title, note)
+
+
+def show_overlays(images: np.ndarray, maps: np.ndarray, field, titles: Sequence[str] | None = None, *,
+                  ncols: int | None = None, title: str | None = None, cmap: str = "autumn",
+                  floor: float = 0.2, alpha: float = 0.55, panel_size: float = 1.5):
+    """Images in grey (black = 0, white = 255) with a layer's map over them in colour.
+
+    ``field`` is the layer's :class:`featuremaps.fields.ReceptiveField`: each map cell is drawn over
+    the input pixels around its unit's centre (``field.start + i * field.jump``), scaled to the map's
+    own maximum; values below ``floor`` x max are transparent. With ``cmap="autumn"``: red = ``floor``
+    x max, yellow = max.
+    """
+    images, maps = np.asarray(images), np.asarray(maps, dtype=np.float64)
+    if images.ndim != 3 or maps.ndim != 3 or len(images) != len(maps):
+        raise ValueError(f"need images (n, H, W) and maps (n, H', W'), got {images.shape} and {maps.shape}")
+    fig, panels = _grid(len(images), titles, ncols or min(len(images), 8), panel_size)
+    half = field.jump / 2
+    for k, ax in panels:
+        ax.imshow(images[k], cmap=CMAP, vmin=0, vmax=255, interpolation="nearest")
+        top = maps[k].max()
+        scaled = maps[k] / top if top > 0 else np.zeros_like(maps[k])
+        h, w = maps[k].shape
+        extent = (field.start - half, field.start + (w - 1) * field.jump + half,
+                  field.start + (h - 1) * field.jump + half, field.start - half)
+        ax.imshow(np.ma.masked_less(scaled, floor), cmap=cmap, vmin=floor, vmax=1.0, alpha=alpha,
+                  extent=extent, interpolation="nearest")
+        ax.set_xlim(-0.5, images.shape[2] - 0.5)
+        ax.set_ylim(images.shape[1] - 0.5, -0.5)
+    note = (f"image: grey, black = 0, white = 255; map: {cmap}, each panel scaled to its own max, "
+            f"transparent below {floor:.0%} of it")
+    return _finish(fig, title, note)
+
+
+def _grid(n: int, titles: Sequence[str] | None, ncols: int, panel_size: float):
+    """A figure of n panels in rows of ncols, axes off; returns it and the (k, axes) of the used panels."""
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"{len(titles)} titles for {n} panels")
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, (panel_size + 0.3) * nrows + 0.6),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    used = list(enumerate(axes.flat))[:n]
+    if titles is not None:
+        for k, ax in used:
+            ax.set_title(titles[k], fontsize=8)
+    return fig, used
+
+
+def _finish(fig, title: str | None, note: str):
+    """The figure's title, with the normalisation it used in brackets."""
     fig.suptitle(f"{title}\n({note})" if title else f"({note})", fontsize=9)
     fig.tight_layout()
     return fig

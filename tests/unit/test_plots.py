@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from featuremaps import plots  # noqa: E402
+from featuremaps.fields import ReceptiveField  # noqa: E402
 
 
 def test_value_range_each_and_shared():
@@ -40,7 +41,7 @@ def test_show_maps_each_scale_and_bad_input():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(n, H, W\)"):
         plots.show_maps(np.zeros((2, 3, 3, 3)))
-    with pytest.raises(ValueError, match="2 titles for 3 maps"):
+    with pytest.raises(ValueError, match="2 titles for 3 panels"):
         plots.show_maps(np.zeros((3, 2, 2)), titles=["a", "b"])
 
 
@@ -57,3 +58,13 @@ def test_to_png_round_trip_with_zoom():
     np.testing.assert_array_equal(pixels[::3, ::3], [[0, 64], [128, 255]])
     with pytest.raises(ValueError, match="one 2-D map"):
         plots.to_png(np.zeros((2, 2, 2)))
+
+
+def test_show_overlays_draws_one_panel_per_image():
+    field = ReceptiveField("relu3", 18, 4, 1.5)
+    fig = plots.show_overlays(np.zeros((3, 28, 28)), np.ones((3, 7, 7)), field, titles=["a", "b", "c"], ncols=2)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert len(drawn) == 3 and len(drawn[0].images) == 2
+    # The 7x7 map spans the 28x28 image exactly: unit centres at 1.5 + 4 i, cells 4 pixels wide.
+    np.testing.assert_allclose(drawn[0].images[1].get_extent(), [-0.5, 27.5, 27.5, -0.5])
+    plt.close(fig)

@@ -1,31 +1,31 @@
-"""featuremaps.depth, chapter 6 section: layer sizes and costs, checked against hand counts and Keras."""
+"""featuremaps.sizes: layer sizes and costs, checked against hand counts and Keras."""
 
 import featuremaps  # noqa: F401, I001  (first: it quiets TensorFlow before Keras is imported)
 import keras
 import pytest
 
-from featuremaps import depth
+from featuremaps import sizes
 from featuremaps.model import build_model
 
 
 def test_conv_macs_by_hand():
     # conv1 of the course CNN: 28*28 positions * 32 maps * 3*3*1 products each.
-    assert depth.conv_macs(28, 28, 3, 1, 32) == 28 * 28 * 32 * 9 == 225_792
+    assert sizes.conv_macs(28, 28, 3, 1, 32) == 28 * 28 * 32 * 9 == 225_792
     # VGG16 block3_conv1: 56*56*256 values, each a sum of 3*3*128 products.
-    assert depth.conv_macs(56, 56, 3, 128, 256) == 924_844_032
+    assert sizes.conv_macs(56, 56, 3, 128, 256) == 924_844_032
     # A non-square kernel counts K_h * K_w.
-    assert depth.conv_macs(4, 5, (1, 3), 2, 7) == 4 * 5 * 7 * 3 * 2
+    assert sizes.conv_macs(4, 5, (1, 3), 2, 7) == 4 * 5 * 7 * 3 * 2
 
 
 @pytest.mark.parametrize("args", [(0, 28, 3, 1, 32), (28, 28, 3, 1, True), (28, 28, 3, 1.5, 4), (28, 28, (3, 0), 1, 4)])
 def test_conv_macs_rejects_bad_sizes(args):
     with pytest.raises(ValueError, match="positive integer"):
-        depth.conv_macs(*args)
+        sizes.conv_macs(*args)
 
 
 def test_layer_sizes_of_the_course_cnn():
     model = build_model()
-    rows = {row.name: row for row in depth.layer_sizes(model)}
+    rows = {row.name: row for row in sizes.layer_sizes(model)}
     # (shape, params, activations, macs), each worked by hand from the formulas.
     expected = {
         "image": ((28, 28, 1), 0, 784, 0),
@@ -52,7 +52,7 @@ def test_layer_sizes_of_a_strided_grouped_valid_conv():
     x = keras.Input(shape=(9, 9, 4))
     y = keras.layers.Conv2D(6, (3, 2), strides=2, groups=2, padding="valid", name="conv")(x)
     y = keras.layers.Dense(5, name="dense")(y)  # Dense on a map: applied at every position
-    rows = {row.name: row for row in depth.layer_sizes(keras.Model(x, y))}
+    rows = {row.name: row for row in sizes.layer_sizes(keras.Model(x, y))}
     # Output 4x4x6; with groups=2 each filter sees 4 / 2 = 2 input channels.
     assert rows["conv"].shape == (4, 4, 6)
     assert rows["conv"].macs == 4 * 4 * 6 * 3 * 2 * 2
@@ -62,7 +62,7 @@ def test_layer_sizes_of_a_strided_grouped_valid_conv():
 
 def test_layer_sizes_of_vgg16_without_weights():
     vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(64, 64, 3))
-    rows = {row.name: row for row in depth.layer_sizes(vgg)}
+    rows = {row.name: row for row in sizes.layer_sizes(vgg)}
     assert rows["block3_conv1"].shape == (16, 16, 256)
     assert rows["block3_conv1"].macs == 16 * 16 * 256 * 9 * 128
     assert rows["block5_pool"].shape == (2, 2, 512)
@@ -73,46 +73,46 @@ def test_layer_sizes_rejects_unknown_layers_and_open_sizes():
     x = keras.Input(shape=(8, 8, 1))
     model = keras.Model(x, keras.layers.BatchNormalization(name="bn")(keras.layers.Conv2D(2, 3)(x)))
     with pytest.raises(TypeError, match="'bn'.*BatchNormalization"):
-        depth.layer_sizes(model)
+        sizes.layer_sizes(model)
     x = keras.Input(shape=(None, None, 1))
     with pytest.raises(ValueError, match="fixed input size"):
-        depth.layer_sizes(keras.Model(x, keras.layers.Conv2D(2, 3)(x)))
+        sizes.layer_sizes(keras.Model(x, keras.layers.Conv2D(2, 3)(x)))
 
 
 @pytest.mark.parametrize("num_filters", [(32, 64, 128), (16, 32, 64), (37, 37, 37), (64, 32, 16), (3, 5, 7)])
 def test_course_cnn_params_matches_keras(num_filters):
-    assert depth.course_cnn_params(num_filters) == build_model(num_filters).count_params()
+    assert sizes.course_cnn_params(num_filters) == build_model(num_filters).count_params()
 
 
 def test_course_cnn_params_by_hand():
     # (9*1+1)*16 + (9*16+1)*32 + (9*32+1)*64 conv, then (3*3*64+1)*10 for the head.
-    assert depth.course_cnn_params((16, 32, 64)) == 160 + 4_640 + 18_496 + 5_770 == 29_066
+    assert sizes.course_cnn_params((16, 32, 64)) == 160 + 4_640 + 18_496 + 5_770 == 29_066
     # One block on a 28x28 image: pool to 14x14x5, head (980 + 1) * 10.
-    assert depth.course_cnn_params((5,)) == 50 + 9_810
+    assert sizes.course_cnn_params((5,)) == 50 + 9_810
 
 
 def test_course_cnn_params_rejects_bad_widths():
     with pytest.raises(ValueError, match="at least one"):
-        depth.course_cnn_params(())
+        sizes.course_cnn_params(())
     with pytest.raises(ValueError, match="positive integer"):
-        depth.course_cnn_params((16, 0, 64))
+        sizes.course_cnn_params((16, 0, 64))
     with pytest.raises(ValueError, match="to nothing"):
-        depth.course_cnn_params((4,) * 5)  # 28 -> 14 -> 7 -> 3 -> 1 -> 0
+        sizes.course_cnn_params((4,) * 5)  # 28 -> 14 -> 7 -> 3 -> 1 -> 0
 
 
 def test_constant_width_for_budget_is_the_nearest():
     # 18 w^2 + 102 w + 10 parameters for three blocks: w = 37 gives 28,426, w = 38 gives 29,878.
-    assert depth.constant_width_for_budget(29_066) == 37
-    assert depth.constant_width_for_budget(29_500) == 38
-    assert depth.constant_width_for_budget(104_202) == 73
-    assert depth.constant_width_for_budget(1) == 1
+    assert sizes.constant_width_for_budget(29_066) == 37
+    assert sizes.constant_width_for_budget(29_500) == 38
+    assert sizes.constant_width_for_budget(104_202) == 73
+    assert sizes.constant_width_for_budget(1) == 1
     with pytest.raises(ValueError, match="positive integer"):
-        depth.constant_width_for_budget(0)
+        sizes.constant_width_for_budget(0)
 
 
 def test_format_layer_sizes_shows_every_row_and_the_totals():
-    rows = depth.layer_sizes(build_model())
-    text = depth.format_layer_sizes(rows)
+    rows = sizes.layer_sizes(build_model())
+    text = sizes.format_layer_sizes(rows)
     lines = text.splitlines()
     assert len(lines) == len(rows) + 3  # header, rule, one line per layer, totals
     conv1 = next(line for line in lines if line.startswith("conv1"))

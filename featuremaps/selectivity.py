@@ -1,0 +1,196 @@
+"""Which images make a map fire, and how class-specific a layer's maps are.
+
+- top units and patches: the images and input crops where a map fires most;
+- class share, selectivity and linear probes: how class-specific the maps of a layer are;
+- part maps: maps whose top images are of one group of classes and peak in one region;
+- sparsity: zeros after ReLU and maps that never fire.
+
+Layer outputs are channels-last arrays (n, H', W', N), as
+:func:`featuremaps.activations.activations` returns them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from featuremaps.fields import ReceptiveField, crop, unit_window
+
+
+def top_units(feature_maps: np.ndarray, channel: int, k: int = 8) -> list[tuple[int, int, int, float]]:
+    """The ``k`` images where map ``channel`` fires most: (image index, i, j, value) at each image's peak.
+
+    ``feature_maps`` is (n, H', W', N). One entry per image, so the patches are not k crops of one image.
+    """
+    feature_maps = np.asarray(feature_maps)
+    if feature_maps.ndim != 4:
+        raise ValueError(f"feature_maps must be (n, H', W', N), got shape {feature_maps.shape}")
+    if not 0 <= channel < feature_maps.shape[-1]:
+        raise ValueError(f"channel {channel} out of range: the layer has {feature_maps.shape[-1]} maps")
+    maps = feature_maps[..., channel]
+    n, height, width = maps.shape
+    flat = maps.reshape(n, -1)
+    peak = flat.argmax(axis=1)
+    best = flat[np.arange(n), peak]
+    order = np.argsort(-best, kind="stable")[:k]
+    return [(int(m), int(peak[m] // width), int(peak[m] % width), float(best[m])) for m in order]
+
+
+def top_patches(feature_maps: np.ndarray, images: np.ndarray, channel: int, field: ReceptiveField,
+                k: int = 8) -> tuple[np.ndarray, list[tuple[int, int, int, float]]]:
+    """The receptive-field crops (k, size, size) of ``images`` (n, H, W) that make map ``channel`` fire most."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if len(images) != len(feature_maps):
+        raise ValueError(f"{len(images)} images for feature maps of {len(feature_maps)} images")
+    units = top_units(feature_maps, channel, k)
+    patches = [crop(images[m], *unit_window(i, j, field), field.size) for m, i, j, _ in units]
+    return np.stack(patches), units
+
+
+def top_class_share(feature_maps: np.ndarray, labels: np.ndarray, k: int = 20) -> np.ndarray:
+    """(N,) for each map, the share of its ``k`` top images (by peak value) that are of their most common class.
+
+    1 = the map's best images are all one class; 1 / num_classes is what a map blind to class gets
+    with balanced classes (a bit more by chance). NaN for a map that never fires.
+    """
+    feature_maps, labels = np.asarray(feature_maps), np.asarray(labels)
+    if feature_maps.ndim != 4 or len(feature_maps) != len(labels):
+        raise ValueError(f"need feature_maps (n, H', W', N) and n labels, got {feature_maps.shape} and {labels.shape}")
+    if not 1 <= k <= len(labels):
+        raise ValueError(f"k must be between 1 and the number of images ({len(labels)}), got {k}")
+    peaks = feature_maps.max(axis=(1, 2))  # (n, N)
+    top = np.argsort(-peaks, axis=0, kind="stable")[:k]  # (k, N) image indices
+    share = np.array([np.bincount(labels[top[:, c]]).max() / k for c in range(peaks.shape[1])])
+    return np.where(peaks.max(axis=0) > 0, share, np.nan)
+
+
+def pooled(feature_maps: np.ndarray) -> np.ndarray:
+    """Global average pooling: (n, H', W', N) -> (n, N), each map's mean over its positions."""
+    feature_maps = np.asarray(feature_maps)
+    if feature_maps.ndim != 4:
+        raise ValueError(f"feature_maps must be (n, H', W', N), got shape {feature_maps.shape}")
+    return feature_maps.mean(axis=(1, 2))
+
+
+def pooled_activations(model, images, layer_names: Sequence[str], batch_size: int = 500) -> dict[str, np.ndarray]:
+    """``{layer: (n, N)}`` spatial means of each map, computed in batches so big layers never pile up.
+
+    A thin wrapper around :func:`featuremaps.activations.activations` for many images.
+    """
+    from featuremaps.activations import activations
+
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in layer_names}
+    for begin in range(0, len(images), batch_size):
+        batch = activations(model, images[begin:begin + batch_size], list(layer_names))
+        for name in layer_names:
+            parts[name].append(pooled(batch[name]))
+    return {name: np.concatenate(chunks) for name, chunks in parts.items()}
+
+
+def class_means(features: np.ndarray, labels: np.ndarray, num_classes: int | None = None) -> np.ndarray:
+    """(num_classes, N): the mean of each feature (e.g. a pooled map) over the images of each class."""
+    features = np.asarray(features, dtype=np.float64)
+    labels = np.asarray(labels)
+    if features.ndim != 2 or len(features) != len(labels):
+        raise ValueError(f"need features (n, N) and n labels, got {features.shape} and {labels.shape}")
+    num_classes = int(labels.max()) + 1 if num_classes is None else num_classes
+    missing = [c for c in range(num_classes) if not np.any(labels == c)]
+    if missing:
+        raise ValueError(f"no images of class(es) {missing}: every class needs at least one image")
+    return np.stack([features[labels == c].mean(axis=0) for c in range(num_classes)])
+
+
+def selectivity_index(means: np.ndarray) -> np.ndarray:
+    """Class selectivity of each map, (mu_max - mu_rest) / (mu_max + mu_rest), from class means (C, N).
+
+    mu_max: its highest class mean; mu_rest: the mean of the other classes' means. 0 = the same for
+    every class, 1 = fires for one class only. NaN for a map that never fires (all means 0).
+    Needs non-negative means (maps after ReLU).
+    """
+    means = np.asarray(means, dtype=np.float64)
+    if means.ndim != 2 or len(means) < 2:
+        raise ValueError(f"class means must be (num_classes >= 2, N), got shape {means.shape}")
+    if (means < 0).any():
+        raise ValueError("class means must be >= 0 (maps after ReLU); the index is meaningless for signed values")
+    mu_max = means.max(axis=0)
+    mu_rest = (means.sum(axis=0) - mu_max) / (len(means) - 1)
+    total = mu_max + mu_rest
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (mu_max - mu_rest) / np.where(total > 0, total, 1), np.nan)
+
+
+def probe_accuracy(features_train, y_train, features_test, y_test, seed: int = 0) -> float:
+    """Test accuracy of a linear probe: standardised features -> multinomial logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
+    # One BLAS thread: on a busy 2-core machine competing threads made this fit 50x slower.
+    with threadpool_limits(limits=1):
+        probe.fit(np.asarray(features_train), np.asarray(y_train))
+        return float(probe.score(np.asarray(features_test), np.asarray(y_test)))
+
+
+def part_scores(feature_maps: np.ndarray, labels: np.ndarray, group: Sequence[int], rows=None, cols=None,
+                k: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """For each map, from its ``k`` top images (by the map's maximum, as :func:`top_units`):
+
+    - ``share``: the fraction of those images whose class is in ``group``;
+    - ``in_region``: the fraction whose peak unit (i, j) lies in ``rows`` x ``cols`` (sequences of allowed
+      map indices; None allows all).
+
+    Both (N,), NaN for a map that never fires. Peaks, not spatial means: a map that fires weakly on empty
+    background everywhere would otherwise win on images with more background.
+    """
+    feature_maps, labels = np.asarray(feature_maps), np.asarray(labels)
+    if feature_maps.ndim != 4 or len(feature_maps) != len(labels):
+        raise ValueError(f"need feature_maps (n, H', W', N) and n labels, got {feature_maps.shape} and {labels.shape}")
+    group = list(group)
+    if not group:
+        raise ValueError("group is empty: give the class indices the maps should fire for")
+    num_maps = feature_maps.shape[-1]
+    share, in_region = np.full(num_maps, np.nan), np.full(num_maps, np.nan)
+    for channel in range(num_maps):
+        units = top_units(feature_maps, channel, k)
+        if units[0][3] <= 0:
+            continue  # never fires: no top images
+        images = np.array([m for m, *_ in units])
+        peaks = np.array([(i, j) for _, i, j, _ in units])
+        ok = np.ones(len(units), dtype=bool)
+        if rows is not None:
+            ok &= np.isin(peaks[:, 0], list(rows))
+        if cols is not None:
+            ok &= np.isin(peaks[:, 1], list(cols))
+        share[channel] = np.isin(labels[images], group).mean()
+        in_region[channel] = ok.mean()
+    return share, in_region
+
+
+def find_part_maps(feature_maps: np.ndarray, labels: np.ndarray, group: Sequence[int], rows=None, cols=None,
+                   k: int = 20, min_share: float = 0.8, min_in_region: float = 0.5) -> np.ndarray:
+    """Maps that fire for a group of classes at a given place, by a stated rule (see :func:`part_scores`).
+
+    A map qualifies when at least ``min_share`` of its ``k`` top images are of the group AND at least
+    ``min_in_region`` of them have the map's peak in ``rows`` x ``cols``. Sorted by share, then in_region.
+    """
+    share, in_region = part_scores(feature_maps, labels, group, rows, cols, k)
+    found = np.flatnonzero((np.nan_to_num(share) >= min_share) & (np.nan_to_num(in_region) >= min_in_region))
+    return found[np.lexsort((-in_region[found], -share[found]))]
+
+
+def zero_fraction(feature_maps: np.ndarray) -> float:
+    """Fraction of exact zeros in a layer's output (n, H', W', N): how sparse ReLU made it."""
+    return float(np.mean(np.asarray(feature_maps) == 0))
+
+
+def dead_maps(feature_maps: np.ndarray) -> np.ndarray:
+    """Indices of maps that are zero at every position of every image (n, H', W', N): they never fire."""
+    feature_maps = np.asarray(feature_maps)
+    if feature_maps.ndim != 4:
+        raise ValueError(f"feature_maps must be (n, H', W', N), got shape {feature_maps.shape}")
+    return np.flatnonzero(~np.any(feature_maps != 0, axis=(0, 1, 2)))

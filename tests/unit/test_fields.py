@@ -1,0 +1,107 @@
+"""Tests of featuremaps.fields."""
+
+import numpy as np
+import pytest
+
+from featuremaps import fields
+
+# ------------------------------------------------------------ receptive fields
+
+COURSE_CHAIN = [("conv1", 3, 1, "same"), ("relu1", 1, 1, "valid"), ("pool1", 2, 2, "valid"),
+                ("conv2", 3, 1, "same"), ("relu2", 1, 1, "valid"), ("pool2", 2, 2, "valid"),
+                ("conv3", 3, 1, "same"), ("relu3", 1, 1, "valid"), ("pool3", 2, 2, "valid")]
+
+
+def test_receptive_field_table_of_the_course_chain():
+    table = {f.name: (f.size, f.jump, f.start) for f in fields.receptive_field_table(COURSE_CHAIN)}
+    # Worked by hand: r += (k - 1) * j, j *= stride, start moves half a window on each pooling.
+    assert table == {"conv1": (3, 1, 0.0), "relu1": (3, 1, 0.0), "pool1": (4, 2, 0.5),
+                     "conv2": (8, 2, 0.5), "relu2": (8, 2, 0.5), "pool2": (10, 4, 1.5),
+                     "conv3": (18, 4, 1.5), "relu3": (18, 4, 1.5), "pool3": (22, 8, 3.5)}
+
+
+def test_receptive_field_of_valid_and_strided_layers():
+    # Two valid 5x5 convs with stride 2 then 1: r = 5, then 5 + 4 * 2 = 13; start = 2, then 2 + 2 * 2 = 6.
+    table = fields.receptive_field_table([("a", 5, 2, "valid"), ("b", 5, 1, "valid")])
+    assert [(f.size, f.jump, f.start) for f in table] == [(5, 2, 2.0), (13, 2, 6.0)]
+
+
+def test_receptive_field_rejects_bad_specs():
+    with pytest.raises(ValueError, match="padding"):
+        fields.receptive_field_table([("a", 3, 1, "full")])
+    with pytest.raises(ValueError, match="stride"):
+        fields.receptive_field_table([("a", 3, 0, "same")])
+
+
+def test_receptive_fields_read_from_a_keras_model():
+    keras = pytest.importorskip("keras")
+    x = keras.Input(shape=(16, 16, 1))
+    h = keras.layers.Conv2D(2, 3, padding="same", name="c1")(x)
+    h = keras.layers.ReLU(name="r1")(h)
+    h = keras.layers.MaxPooling2D(2, name="p1")(h)
+    h = keras.layers.Conv2D(2, 5, strides=2, padding="valid", name="c2")(h)
+    out = keras.layers.Dense(3, name="d")(keras.layers.Flatten(name="f")(h))
+    found = fields.receptive_fields(keras.Model(x, out))
+    assert list(found) == ["c1", "r1", "p1", "c2"]
+    assert (found["p1"].size, found["p1"].jump) == (4, 2)
+    assert (found["c2"].size, found["c2"].jump, found["c2"].start) == (4 + 4 * 2, 4, 0.5 + 2 * 2)
+
+
+def test_unit_window_matches_the_hand_worked_window():
+    relu3 = fields.ReceptiveField("relu3", 18, 4, 1.5)
+    # relu3 unit i sees input rows 4i - 7 .. 4i + 10 (18 rows).
+    assert fields.unit_window(0, 0, relu3) == (-7, -7)
+    assert fields.unit_window(3, 6, relu3) == (5, 17)
+    pool1 = fields.ReceptiveField("pool1", 4, 2, 0.5)
+    assert fields.unit_window(2, 1, pool1) == (3, 1)  # pool1 unit 2 covers conv1 rows 4, 5 -> input rows 3..6
+
+
+def test_crop_pads_with_zeros_outside_the_image():
+    image = np.arange(1, 26).reshape(5, 5)
+    patch = fields.crop(image, -1, 3, 3)
+    np.testing.assert_array_equal(patch, [[0, 0, 0], [4, 5, 0], [9, 10, 0]])
+    np.testing.assert_array_equal(fields.crop(image, 1, 1, 2), [[7, 8], [12, 13]])
+    with pytest.raises(ValueError, match="2-D"):
+        fields.crop(image[None], 0, 0, 2)
+
+
+def test_nonzero_extent():
+    footprint = np.zeros((10, 10))
+    footprint[2:5, 3:9] = 1.0
+    footprint[4, 3] = 0.0  # a hole inside does not change the extent
+    assert fields.nonzero_extent(footprint) == (2, 3, 3, 6)
+    with pytest.raises(ValueError, match="zero everywhere"):
+        fields.nonzero_extent(np.zeros((4, 4)))
+
+
+def test_gradient_footprint_has_the_receptive_field_size():
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(1)
+    x = keras.Input(shape=(12, 12, 1))
+    h = keras.layers.Conv2D(4, 3, padding="same", name="c1")(x)
+    h = keras.layers.ReLU(name="r1")(h)
+    h = keras.layers.MaxPooling2D(2, name="p1")(h)
+    h = keras.layers.Conv2D(4, 3, padding="same", name="c2")(h)
+    model = keras.Model(x, h)
+    noise = np.random.default_rng(0).uniform(size=(32, 12, 12, 1)).astype(np.float32)
+    field = fields.receptive_fields(model)["c2"]
+    footprint = fields.gradient_footprint(model, "c2", None, 3, 3, noise)
+    assert fields.nonzero_extent(footprint) == (*fields.unit_window(3, 3, field), 8, 8)
+
+
+@pytest.mark.parametrize("n", [28, 27])
+def test_strided_same_layers_are_padded_as_keras_pads_them(n):
+    # For k=3, s=2 on an even input TensorFlow adds no zero before: the window starts at pixel 0, not -1.
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(2)
+    x = keras.Input(shape=(n, n, 1))
+    h = keras.layers.Conv2D(2, 3, strides=2, padding="same", name="s1")(x)
+    h = keras.layers.Conv2D(2, 3, padding="same", name="c2")(h)
+    model = keras.Model(x, h)
+    noise = np.random.default_rng(1).uniform(size=(16, n, n, 1)).astype(np.float32)
+    field = fields.receptive_fields(model)["c2"]
+    for i, j in [(3, 4), (6, 6)]:
+        footprint = fields.gradient_footprint(model, "c2", None, i, j, noise)
+        assert fields.nonzero_extent(footprint) == (*fields.unit_window(i, j, field), field.size, field.size)
+    assert fields.receptive_field_table([("s1", 3, 2, "same")], 28)[0].start == 1.0
+    assert fields.receptive_field_table([("s1", 3, 2, "same")], 27)[0].start == 0.0

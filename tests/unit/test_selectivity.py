@@ -1,0 +1,115 @@
+"""Tests of featuremaps.selectivity."""
+
+import numpy as np
+import pytest
+
+from featuremaps import fields, selectivity
+
+# ---------------------------------------------------------------- top patches
+
+
+def test_top_units_one_per_image_in_decreasing_order():
+    maps = np.zeros((3, 4, 4, 2))
+    maps[0, 1, 2, 1] = 5.0
+    maps[0, 3, 3, 1] = 4.0  # second peak of image 0: not listed, image 0 appears once
+    maps[2, 0, 1, 1] = 7.0
+    maps[1, 2, 2, 1] = 1.0
+    assert selectivity.top_units(maps, 1, k=3) == [(2, 0, 1, 7.0), (0, 1, 2, 5.0), (1, 2, 2, 1.0)]
+    with pytest.raises(ValueError, match="out of range"):
+        selectivity.top_units(maps, 2)
+
+
+def test_top_patches_crop_the_receptive_field_of_the_peak():
+    images = np.zeros((2, 10, 10))
+    images[1, 4:7, 5:8] = np.arange(9).reshape(3, 3)
+    maps = np.zeros((2, 5, 5, 1))
+    maps[1, 2, 3, 0] = 1.0  # unit (2, 3) of a stride-2 layer with a 3-pixel field centred at (4+1, 6+1)
+    field = fields.ReceptiveField("toy", 3, 2, 1.0)
+    patches, units = selectivity.top_patches(maps, images, 0, field, k=1)
+    assert units == [(1, 2, 3, 1.0)]
+    np.testing.assert_array_equal(patches[0], images[1, 4:7, 6:9])
+
+
+def test_top_class_share():
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    maps = np.zeros((6, 2, 2, 3))
+    maps[:, 0, 0, 0] = [9, 8, 1, 2, 3, 0]  # top 2: images 0, 1 -> both class 0
+    maps[:, 1, 1, 1] = [9, 1, 8, 1, 1, 1]  # top 2: images 0, 2 -> classes 0, 1
+    share = selectivity.top_class_share(maps, labels, k=2)
+    np.testing.assert_allclose(share, [1.0, 0.5, np.nan])  # map 2 never fires
+    with pytest.raises(ValueError, match="k must be"):
+        selectivity.top_class_share(maps, labels, k=7)
+
+
+# ---------------------------------------------------------- selectivity, probes
+
+
+def test_selectivity_index_on_constructed_class_means():
+    means = np.array([[4.0, 1.0, 0.0, 2.0],
+                      [0.0, 1.0, 0.0, 1.0],
+                      [0.0, 1.0, 0.0, 0.0]])
+    sel = selectivity.selectivity_index(means)
+    # map 0: one class only -> 1; map 1: flat -> 0; map 2: silent -> NaN; map 3: (2 - 0.5) / (2 + 0.5) = 0.6.
+    np.testing.assert_allclose(sel, [1.0, 0.0, np.nan, 0.6])
+    with pytest.raises(ValueError, match=">= 0"):
+        selectivity.selectivity_index(-means)
+
+
+def test_class_means_and_pooled():
+    maps = np.zeros((4, 2, 2, 1))
+    maps[:, 0, 0, 0] = [4.0, 8.0, 0.0, 4.0]
+    features = selectivity.pooled(maps)
+    np.testing.assert_allclose(features[:, 0], [1.0, 2.0, 0.0, 1.0])
+    np.testing.assert_allclose(selectivity.class_means(features, np.array([0, 0, 1, 1])), [[1.5], [0.5]])
+    with pytest.raises(ValueError, match="no images of class"):
+        selectivity.class_means(features, np.array([0, 0, 2, 2]))
+
+
+def test_probe_accuracy_separable_and_random():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 600)
+    separable = np.eye(3)[labels] * 3 + rng.normal(scale=0.3, size=(600, 3))
+    assert selectivity.probe_accuracy(separable[:400], labels[:400], separable[400:], labels[400:]) > 0.95
+    noise = rng.normal(size=(600, 3))
+    assert selectivity.probe_accuracy(noise[:400], labels[:400], noise[400:], labels[400:]) < 0.5
+
+
+# ------------------------------------------------------------ where a map fires
+
+
+def test_part_scores_and_find_part_maps():
+    labels = np.repeat(np.arange(4), 5)
+    group = [2, 3]
+    maps = np.zeros((20, 3, 3, 4))
+    maps[labels >= 2, 2, 1, 0] = 5.0  # map 0: fires for the group, at the bottom centre
+    maps[labels >= 2, 0, 1, 1] = 5.0  # map 1: fires for the group, at the top
+    maps[:, 2, 1, 2] = np.arange(20.0)  # map 2: at the bottom; its top 10 images are of classes 2, 3
+    maps[:, 0, 0, 2] += 0.1  # background everywhere, weaker than the peak: does not move it
+    share, in_region = selectivity.part_scores(maps, labels, group, rows=[2], k=10)
+    np.testing.assert_allclose(share, [1.0, 1.0, 1.0, np.nan])  # map 3 never fires
+    np.testing.assert_allclose(in_region, [1.0, 0.0, 1.0, np.nan])
+    share, _ = selectivity.part_scores(maps, labels, group, k=20)
+    np.testing.assert_allclose(share[2], 0.5)  # all 20 images: half are of the group
+    np.testing.assert_array_equal(selectivity.find_part_maps(maps, labels, group, rows=[2], k=10), [0, 2])
+    # With k=20 map 0's top images include 10 where it is silent (peak at (0, 0)): share and region 0.5.
+    assert len(selectivity.find_part_maps(maps, labels, group, rows=[2], k=20)) == 0
+    found = selectivity.find_part_maps(maps, labels, group, rows=[2], k=20, min_share=0.5)
+    np.testing.assert_array_equal(found, [2, 0])
+    np.testing.assert_array_equal(selectivity.find_part_maps(maps, labels, group, rows=[1], k=10), [])
+    with pytest.raises(ValueError, match="group is empty"):
+        selectivity.part_scores(maps, labels, [])
+
+
+
+
+# -------------------------------------------------------------------- sparsity
+
+
+def test_zero_fraction_and_dead_maps():
+    maps = np.zeros((2, 2, 2, 3))
+    maps[0, 0, 0, 0] = 1.0
+    maps[1, :, :, 2] = 2.0
+    assert selectivity.zero_fraction(maps) == pytest.approx(1 - 5 / 24)
+    np.testing.assert_array_equal(selectivity.dead_maps(maps), [1])
+    with pytest.raises(ValueError, match="n, H', W', N"):
+        selectivity.dead_maps(maps[0])
