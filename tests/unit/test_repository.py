@@ -101,6 +101,40 @@ def test_every_chapter_is_in_the_table_of_contents():
         assert f"chapters/{path.stem}" in toc, f"{path.name} is not in _toc.yml"
 
 
+CODE_COLUMN = 75  # characters the site's code column holds at a 1280-px window (tests/site/test_code_fits.py)
+MAX_CELLS = 40
+
+
+def chapter_cells():
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        yield path, json.loads(path.read_text())["cells"]
+
+
+def test_every_toc_chapter_exists():
+    toc = (ROOT / "_toc.yml").read_text()
+    for name in re.findall(r"file: (chapters/\S+)", toc):
+        assert (ROOT / f"{name}.ipynb").exists(), f"_toc.yml names {name}, which does not exist"
+
+
+def test_every_chapter_is_short():
+    long = {path.name: len(cells) for path, cells in chapter_cells() if len(cells) > MAX_CELLS}
+    assert not long, f"chapters over {MAX_CELLS} cells (split them, one idea each): {long}"
+
+
+def test_chapter_code_fits_the_code_column():
+    """Code cells, and code blocks in the prose (exercise solutions), fit without scrolling sideways."""
+    wide = []
+    for path, cells in chapter_cells():
+        for k, cell in enumerate(cells):
+            if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+                continue
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                text = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
+            wide += [f"{path.name} cell {k}: {line!r}" for line in text.splitlines() if len(line) > CODE_COLUMN]
+    assert not wide, f"code lines over {CODE_COLUMN} characters:\n" + "\n".join(wide)
+
+
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
