@@ -135,7 +135,7 @@ def conv2d_loops(x, w, b, stride: int = 1,
     out_h = (x.shape[0] - k_h) // stride + 1
     out_w = (x.shape[1] - k_w) // stride + 1
     y = np.zeros((out_h, out_w, num_filters), dtype=x.dtype)
-    for n in range(num_filters):  # one filter -> one feature map y[:, :, n]
+    for n in range(num_filters):  # one filter -> one map y[:, :, n]
         for i in range(out_h):
             for j in range(out_w):
                 total = b[n]
