@@ -58,3 +58,92 @@ def find_part_maps(feature_maps: np.ndarray, labels: np.ndarray, group: Sequence
     share, in_region = part_scores(feature_maps, labels, group, rows, cols, k)
     found = np.flatnonzero((np.nan_to_num(share) >= min_share) & (np.nan_to_num(in_region) >= min_in_region))
     return found[np.lexsort((-in_region[found], -share[found]))]
+
+
+# ------------------------------------------------- occlusion test of a part map
+
+def item_box(image: np.ndarray, threshold: float = 0) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right), inclusive, of the pixels of a 2-D image brighter than ``threshold``."""
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(f"item_box takes one 2-D image, got shape {image.shape}")
+    rows, cols = np.flatnonzero((image > threshold).any(axis=1)), np.flatnonzero((image > threshold).any(axis=0))
+    if len(rows) == 0:
+        raise ValueError(f"no pixel is brighter than {threshold}: the image holds no item")
+    return int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+
+
+def rectangle(shape: tuple[int, int], top: int, left: int, height: int, width: int) -> np.ndarray:
+    """A boolean mask of ``shape``, True on the rectangle of that size at (top, left)."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[top:top + height, left:left + width] = True
+    return mask
+
+
+def bottom_band(image: np.ndarray, fraction: float = 0.25) -> np.ndarray:
+    """The "sole region" of a 2-D image: the bottom ``fraction`` of the item's rows, across its width.
+
+    A boolean mask (H, W); the item is the bounding box of the non-zero pixels (:func:`item_box`),
+    and the band is ceil(fraction x its height) rows, at least one.
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    top, bottom, left, right = item_box(image)
+    height = max(1, int(np.ceil(fraction * (bottom - top + 1))))
+    return rectangle(np.shape(image), bottom - height + 1, left, height, right - left + 1)
+
+
+def moved_masks(mask: np.ndarray, num: int, rng: np.random.Generator, within=None) -> np.ndarray:
+    """``num`` copies (num, H, W) of a rectangular mask moved to random places where it does not overlap itself.
+
+    ``within`` = (top, bottom, left, right), inclusive, keeps the moved rectangle inside that box
+    (e.g. the item's :func:`item_box`); None allows the whole image. Places are drawn with replacement.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        raise ValueError("the mask is empty")
+    top, left, height, width = rows[0], cols[0], len(rows), len(cols)
+    if mask.sum() != height * width:
+        raise ValueError("the mask must be one filled rectangle")
+    box_top, box_bottom, box_left, box_right = within or (0, mask.shape[0] - 1, 0, mask.shape[1] - 1)
+    places = [(r, c) for r in range(box_top, box_bottom - height + 2) for c in range(box_left, box_right - width + 2)
+              if r + height <= top or r >= top + height or c + width <= left or c >= left + width]
+    if not places:
+        raise ValueError(f"a {height}x{width} rectangle fits nowhere in {within} without overlapping the mask")
+    chosen = rng.integers(len(places), size=num)
+    return np.stack([rectangle(mask.shape, *places[k], height, width) for k in chosen])
+
+
+def sole_masks(image: np.ndarray, num: int, rng: np.random.Generator, fraction: float = 0.25) -> np.ndarray:
+    """The masks of the sole test for one image: (1 + 2 num, H, W).
+
+    First the :func:`bottom_band`; then ``num`` rectangles of the same size elsewhere on the item
+    (inside its :func:`item_box`); then ``num`` of the same size anywhere else in the image.
+    """
+    band = bottom_band(image, fraction)
+    on_item = moved_masks(band, num, rng, within=item_box(image))
+    return np.concatenate([band[None], on_item, moved_masks(band, num, rng)])
+
+
+def masked_peak_drop(model, layer_name: str, channel: int, images: np.ndarray, masks: np.ndarray,
+                     fill: float = 0) -> np.ndarray:
+    """How much masking lowers a map: (n, m), 1 - peak(image k, masks[k, i] set to fill) / peak(image k).
+
+    ``images`` (n, H, W) as the dataset holds them, ``masks`` (n, m, H, W) boolean; the peak is the
+    maximum of map ``channel`` of ``layer_name`` over its positions. 0 = no change, 1 = the map falls
+    silent, negative = the map fires more. Every image needs a positive peak.
+    """
+    from featuremaps.activations import activations
+
+    images, masks = np.asarray(images), np.asarray(masks, dtype=bool)
+    if masks.ndim != 4 or masks.shape[0] != len(images) or masks.shape[2:] != images.shape[1:]:
+        raise ValueError(f"need masks (n, m, H, W) for images {images.shape}, got {masks.shape}")
+    covered = np.repeat(images[:, None], masks.shape[1], axis=1)
+    covered[masks] = fill
+    both = np.concatenate([images, covered.reshape(-1, *images.shape[1:])])
+    peaks = activations(model, both, [layer_name])[layer_name][..., channel].max(axis=(1, 2))
+    before, after = peaks[:len(images)], peaks[len(images):].reshape(masks.shape[:2])
+    if (before <= 0).any():
+        raise ValueError(f"map {channel} of {layer_name!r} is silent on some images: nothing to lower")
+    return 1 - after / before[:, None]
