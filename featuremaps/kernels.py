@@ -1,4 +1,5 @@
-"""First-layer kernels: how much a 3x3 kernel resembles an oriented edge (Sobel) or a spot."""
+"""First-layer kernels: how much a 3x3 kernel resembles an oriented edge (Sobel) or a spot, and whether it
+responds to local contrast (its weights sum to about zero) or to brightness (its weights are mostly one sign)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ def zero_mean(w) -> np.ndarray:
     return w - w.mean(axis=(1, 2), keepdims=True)
 
 
+def brightness_score(w) -> np.ndarray:
+    """(N,) |cosine| of each kernel with the constant kernel: |sum of weights| / (K * ||w||).
+
+    0 = the weights sum to zero, so a uniform patch gives no response whatever its brightness (the kernel
+    sees only contrast); 1 = a constant kernel, which sees only brightness. 0 for an all-zero kernel.
+    """
+    w = _as_kernels(w)
+    norms = np.linalg.norm(w.reshape(len(w), -1), axis=1)
+    sums = np.abs(w.sum(axis=(1, 2)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, sums / (w.shape[1] * np.where(norms > 0, norms, 1)), 0.0)
+
+
 def template_similarity(w, templates: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Cosine similarity (N, T) of each zero-mean kernel with each zero-mean template.
 
@@ -58,28 +72,45 @@ def template_similarity(w, templates: dict[str, np.ndarray] | None = None) -> np
 
 @dataclass(frozen=True)
 class KernelKinds:
-    """Per kernel: best edge template, its |cosine|, |cosine| with the spot template, and the verdicts."""
+    """Per kernel: best edge template, its |cosine|, |cosine| with the spot template and with the constant
+    kernel, and the verdicts."""
 
     best_template: np.ndarray  # (N,) str
     edge_score: np.ndarray  # (N,) max |cos| over the edge templates
     spot_score: np.ndarray  # (N,) |cos| with the centre-surround template
     is_edge: np.ndarray  # (N,) bool
     is_spot: np.ndarray  # (N,) bool
+    brightness_score: np.ndarray  # (N,) |cos| with the constant kernel
+    is_contrast: np.ndarray  # (N,) bool: weights sum to about zero
+    is_brightness: np.ndarray  # (N,) bool: weights mostly one sign
 
     @property
     def edge_share(self) -> float:
         return float(self.is_edge.mean())
 
+    @property
+    def spot_share(self) -> float:
+        return float(self.is_spot.mean())
 
-def classify_kernels(w, threshold: float = 0.8) -> KernelKinds:
+    @property
+    def contrast_share(self) -> float:
+        return float(self.is_contrast.mean())
+
+
+def classify_kernels(w, threshold: float = 0.8, contrast_threshold: float = 0.1) -> KernelKinds:
     """The rule: a kernel is an *edge detector* when its zero-mean version has |cosine| >= threshold
     with one of the four Sobel templates (vertical, horizontal, two diagonals), sign ignored;
     a *spot detector* when it has |cosine| >= threshold with the centre-surround template.
+    It is a *contrast* kernel when its |cosine| with the constant kernel (:func:`brightness_score`) is at
+    most ``contrast_threshold``, and a *brightness* kernel when that |cosine| is at least ``threshold``.
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be a cosine in (0, 1], got {threshold!r}")
+    for name, value in (("threshold", threshold), ("contrast_threshold", contrast_threshold)):
+        if not 0 < value <= 1:
+            raise ValueError(f"{name} must be a cosine in (0, 1], got {value!r}")
     edge = np.abs(template_similarity(w, EDGE_TEMPLATES))
     spot = np.abs(template_similarity(w, {"spot": SPOT_TEMPLATE}))[:, 0]
     names = np.array(list(EDGE_TEMPLATES))
     edge_score = edge.max(axis=1)
-    return KernelKinds(names[edge.argmax(axis=1)], edge_score, spot, edge_score >= threshold, spot >= threshold)
+    brightness = brightness_score(w)
+    return KernelKinds(names[edge.argmax(axis=1)], edge_score, spot, edge_score >= threshold, spot >= threshold,
+                       brightness, brightness <= contrast_threshold, brightness >= threshold)

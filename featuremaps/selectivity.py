@@ -1,6 +1,8 @@
 """Which images make a map fire, and how class-specific a layer's maps are.
 
 - top units and patches: the images and input crops where a map fires most;
+- parts and textures: whether a map's best images peak at one place, and whether its best response
+  survives scrambling its receptive field (a texture would, an arrangement of edges would not);
 - class share, selectivity and linear probes: how class-specific the maps of a layer are;
 - sparsity: zeros after ReLU and maps that never fire.
 
@@ -64,6 +66,87 @@ def top_class_share(feature_maps: np.ndarray, labels: np.ndarray, k: int = 20) -
     top = np.argsort(-peaks, axis=0, kind="stable")[:k]  # (k, N) image indices
     share = np.array([np.bincount(labels[top[:, c]]).max() / k for c in range(peaks.shape[1])])
     return np.where(peaks.max(axis=0) > 0, share, np.nan)
+
+
+def peak_consistency(feature_maps: np.ndarray, k: int = 20, radius: int = 1) -> np.ndarray:
+    """(N,) for each map, the share of its ``k`` top images whose peak lies within ``radius`` units
+    (rows and columns) of the median peak position of those images. NaN for a map that never fires.
+
+    1 = the map fires at one place of the image, as a detector of one part of an aligned item would;
+    a map that fires wherever its pattern is, gets what the positions of that pattern give.
+    """
+    feature_maps = np.asarray(feature_maps)
+    if feature_maps.ndim != 4:
+        raise ValueError(f"feature_maps must be (n, H', W', N), got shape {feature_maps.shape}")
+    if not 1 <= k <= len(feature_maps):
+        raise ValueError(f"k must be between 1 and the number of images ({len(feature_maps)}), got {k}")
+    n, _, width, num_maps = feature_maps.shape
+    flat = feature_maps.reshape(n, -1, num_maps)
+    peak, best = flat.argmax(axis=1), flat.max(axis=1)  # (n, N) each
+    top = np.argsort(-best, axis=0, kind="stable")[:k]  # (k, N) image indices
+    share = np.full(num_maps, np.nan)
+    for c in np.flatnonzero(best.max(axis=0) > 0):
+        i, j = np.divmod(peak[top[:, c], c], width)
+        near = (np.abs(i - np.median(i)) <= radius) & (np.abs(j - np.median(j)) <= radius)
+        share[c] = near.mean()
+    return share
+
+
+def scramble_window(image: np.ndarray, top: int, left: int, size: int, grid: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """A copy of a 2-D image whose ``size`` x ``size`` window at (top, left) is cut into ``grid`` x ``grid``
+    tiles that are shuffled so that no tile stays in place: the same pixels, in another arrangement.
+
+    The window may stick out of the image (as receptive fields do); the image is zero there, and
+    tiles moved there are lost. ``size`` must be a multiple of ``grid``.
+    """
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(f"scramble_window takes one 2-D image, got shape {image.shape}")
+    if grid < 2 or size % grid:
+        raise ValueError(f"grid must be >= 2 and divide the window size {size}, got {grid}")
+    tile, count = size // grid, grid * grid
+    order = np.arange(count)
+    while np.any(order == np.arange(count)):  # a shuffle that moves every tile
+        order = rng.permutation(count)
+    padded = np.pad(image, size)
+    window = padded[top + size:top + 2 * size, left + size:left + 2 * size]
+    tiles = window.reshape(grid, tile, grid, tile).swapaxes(1, 2).reshape(count, tile, tile)
+    window[...] = tiles[order].reshape(grid, grid, tile, tile).swapaxes(1, 2).reshape(size, size)
+    return padded[size:-size, size:-size]
+
+
+def scrambled_response(model, layer_name: str, feature_maps: np.ndarray, images: np.ndarray,
+                       channels: Sequence[int], field: ReceptiveField, k: int = 10, grid: int = 2,
+                       repeats: int = 3, seed: int = 0) -> np.ndarray:
+    """(len(channels),) how much of each map's best responses survives scrambling its receptive field.
+
+    For each map, its ``k`` top units (:func:`top_units` on ``feature_maps``, the layer's maps of
+    ``images``) are taken; their input window is scrambled ``repeats`` times (:func:`scramble_window`,
+    ``grid`` x ``grid`` tiles) and the same unit is computed again. The result is the mean of
+    scrambled / original value: about 1 when only the window's pixels matter (a texture), near 0
+    when their arrangement matters (a shape: an edge, a corner, a part).
+    """
+    from featuremaps.activations import activations
+
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if len(images) != len(feature_maps):
+        raise ValueError(f"{len(images)} images for feature maps of {len(feature_maps)} images")
+    rng = np.random.default_rng(seed)
+    scrambled, units = [], []
+    for number, channel in enumerate(channels):
+        for m, i, j, value in top_units(feature_maps, int(channel), k):
+            top, left = unit_window(i, j, field)
+            for _ in range(repeats):
+                scrambled.append(scramble_window(images[m], top, left, field.size, grid, rng))
+                units.append((number, i, j, int(channel), value))
+    after = activations(model, np.stack(scrambled), [layer_name])[layer_name]
+    ratios: list[list[float]] = [[] for _ in channels]
+    for row, (number, i, j, channel, value) in enumerate(units):
+        ratios[number].append(after[row, i, j, channel] / value if value > 0 else np.nan)
+    return np.array([np.mean(r) for r in ratios])
 
 
 def pooled(feature_maps: np.ndarray) -> np.ndarray:

@@ -44,3 +44,24 @@ def test_classify_kernels_rejects_bad_input():
         kernels.classify_kernels(np.ones((1, 3, 3)), threshold=1.5)
     with pytest.raises(ValueError, match="input channels"):
         kernels.classify_kernels(np.ones((3, 3, 2, 4)))
+
+
+def test_contrast_and_brightness_kernels():
+    flat = np.ones((3, 3))
+    bright_edge = kernels.SOBEL_X + 1.0  # an edge plus a brightness term
+    w = np.stack([kernels.SOBEL_X, kernels.SPOT_TEMPLATE, flat, -flat, bright_edge, np.zeros((3, 3))])
+    score = kernels.brightness_score(w)
+    # |sum| / (3 ||w||) for the edge plus one everywhere: 9 / (3 * sqrt(21)), its squared weights summing to 21
+    np.testing.assert_allclose(score, [0.0, 0.0, 1.0, 1.0, 3 / np.sqrt(21), 0.0], atol=1e-12)
+    kinds = kernels.classify_kernels(w)
+    assert list(kinds.is_contrast) == [True, True, False, False, False, True]
+    assert list(kinds.is_brightness) == [False, False, True, True, False, False]
+    assert kinds.contrast_share == pytest.approx(0.5) and kinds.spot_share == pytest.approx(1 / 6)
+    with pytest.raises(ValueError, match="contrast_threshold"):
+        kernels.classify_kernels(w, contrast_threshold=0.0)
+
+
+def test_random_kernels_are_contrast_kernels_by_chance_only_sometimes():
+    w = np.random.default_rng(0).normal(size=(4000, 3, 3))
+    share = kernels.classify_kernels(w).contrast_share
+    assert 0.15 < share < 0.30  # |cos| with the constant kernel <= 0.1 for about a fifth of noise

@@ -41,6 +41,61 @@ def test_top_class_share():
         selectivity.top_class_share(maps, labels, k=7)
 
 
+# ----------------------------------------------------------- parts and textures
+
+
+def test_peak_consistency():
+    maps = np.zeros((4, 5, 5, 3))
+    maps[:, 2, 2, 0] = [4, 3, 2, 1]  # always at (2, 2)
+    maps[[0, 1, 2, 3], [0, 0, 4, 4], [0, 4, 0, 4], 1] = [4, 3, 2, 1]  # the four corners
+    share = selectivity.peak_consistency(maps, k=4, radius=1)
+    np.testing.assert_allclose(share, [1.0, 0.0, np.nan])  # map 2 never fires
+    np.testing.assert_allclose(selectivity.peak_consistency(maps, k=4, radius=2)[1], 1.0)
+    with pytest.raises(ValueError, match="k must be"):
+        selectivity.peak_consistency(maps, k=5)
+
+
+def test_scramble_window_moves_every_tile_and_keeps_the_pixels():
+    image = np.arange(100).reshape(10, 10)
+    rng = np.random.default_rng(0)
+    out = selectivity.scramble_window(image, 2, 3, 4, 2, rng)
+    window, changed = image[2:6, 3:7], out[2:6, 3:7]
+    tiles = {window[r:r + 2, c:c + 2].tobytes(): (r, c) for r in (0, 2) for c in (0, 2)}
+    for r in (0, 2):
+        for c in (0, 2):
+            assert tiles[changed[r:r + 2, c:c + 2].tobytes()] != (r, c)  # a tile of the window, moved
+    outside = np.ones_like(image, dtype=bool)
+    outside[2:6, 3:7] = False
+    np.testing.assert_array_equal(out[outside], image[outside])
+    # a window sticking out of the image: zeros move in, pixels move out
+    edge = selectivity.scramble_window(np.ones((4, 4)), -2, -2, 4, 2, rng)
+    assert edge[:2, :2].sum() < 4 and edge.shape == (4, 4)
+    with pytest.raises(ValueError, match="divide"):
+        selectivity.scramble_window(image, 0, 0, 4, 3, rng)
+
+
+def test_scrambled_response_tells_brightness_from_arrangement():
+    import keras
+
+    x = keras.Input((8, 8, 1))
+    # map 0 sums its 4x4 window (any arrangement of the pixels); map 1 takes left half minus right half
+    conv = keras.layers.Conv2D(2, 4, strides=4, name="conv", use_bias=False)
+    model = keras.Model(x, keras.layers.ReLU(name="relu")(conv(x)))
+    w = np.zeros((4, 4, 1, 2), dtype=np.float32)
+    w[:, :, 0, 0] = 1.0
+    w[:, :2, 0, 1], w[:, 2:, 0, 1] = 1.0, -1.0
+    conv.set_weights([w])
+    images = np.zeros((3, 8, 8), dtype=np.uint8)
+    images[:, :4, :2] = 255  # a bright left half in the top-left window
+    maps = keras.ops.convert_to_numpy(model(images[..., None].astype(np.float32) / 255))
+    field = fields.ReceptiveField("relu", 4, 4, 1.5)
+    ratio = selectivity.scrambled_response(model, "relu", maps, images, [0, 1], field, k=2, grid=2)
+    np.testing.assert_allclose(ratio[0], 1.0, atol=1e-6)  # same pixels, same sum
+    assert ratio[1] < 0.5  # the edge is broken up
+    with pytest.raises(ValueError, match="images for feature maps"):
+        selectivity.scrambled_response(model, "relu", maps[:2], images, [0], field)
+
+
 # ---------------------------------------------------------- selectivity, probes
 
 
