@@ -58,12 +58,11 @@ def show_padding_and_stride(n: int, kernel_size: int, cases: Sequence[tuple[str,
     counts = [window_counts(n, k, stride, padding) for padding, stride in cases]
     pads = [keras_padding(n, k, stride, padding) for padding, stride in cases]
     extent = max(n + sum(pad) for pad in pads)
-    fig, axes = plt.subplots(2, len(cases), figsize=(2.6 * len(cases), 5.4), squeeze=False)
+    fig, axes = plt.subplots(2, len(cases), figsize=(max(2.6 * len(cases), 7.6), 5.4), squeeze=False)
     for column, ((padding, stride), count, (before, after)) in enumerate(zip(cases, counts, pads, strict=True)):
         top, bottom = axes[0, column], axes[1, column]
         _draw_padded_input(top, n, k, stride, before, after, len(count))
-        p = "p = 0" if before == after == 0 else (
-            f"p = {before}" if before == after else f"{before} zero before, {after} after")
+        p = f"p = {before}" if before == after else f"zeros: {before} before, {after} after"
         top.set_title(f'padding "{padding}" ({p}), stride {stride}\n'
                       f"input {n}×{n}, window {k}×{k}", fontsize=8)
         _draw_counts(bottom, count)
