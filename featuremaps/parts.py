@@ -147,3 +147,38 @@ def masked_peak_drop(model, layer_name: str, channel: int, images: np.ndarray, m
     if (before <= 0).any():
         raise ValueError(f"map {channel} of {layer_name!r} is silent on some images: nothing to lower")
     return 1 - after / before[:, None]
+
+
+def sole_test(model, layer_name: str, feature_maps: np.ndarray, images: np.ndarray, channel: int, k: int = 20,
+              num: int = 4, seed: int = 0, fraction: float = 0.25) -> np.ndarray:
+    """The sole test of one map on its ``k`` top images: (k, 3) mean peak drops (:func:`masked_peak_drop`).
+
+    Columns: masking the item's bottom band (:func:`bottom_band`); masking ``num`` rectangles of the
+    same size elsewhere on the item; ``num`` of the same size anywhere else in the image
+    (:func:`sole_masks`). ``feature_maps`` (n, H', W', N) are the layer's maps of ``images``
+    (n, H, W), used to find the top images (:func:`top_units`). A map that depends on the bottom
+    of the item more than on its other parts has column 0 above column 1.
+    """
+    rng = np.random.default_rng(seed)
+    top = [m for m, *_ in top_units(feature_maps, channel, k)]
+    masks = np.stack([sole_masks(images[m], num, rng, fraction) for m in top])
+    drop = masked_peak_drop(model, layer_name, channel, images[top], masks)
+    return np.stack([drop[:, 0], drop[:, 1:num + 1].mean(axis=1), drop[:, num + 1:].mean(axis=1)], axis=1)
+
+
+def region_base_rate(share: np.ndarray, in_region: np.ndarray, min_share: float = 0.8,
+                     min_in_region: float = 0.5) -> dict[str, tuple[int, int]]:
+    """How often the position half of :func:`find_part_maps`'s rule passes, in and out of the group.
+
+    From :func:`part_scores`: ``{"group": (passing, maps), "others": (passing, maps)}``, where the
+    group's maps have ``share >= min_share``, the others are the remaining maps that fire, and
+    passing means ``in_region >= min_in_region``. If the two rates are alike, the position rule
+    does not tell the group's maps from the rest.
+    """
+    share, in_region = np.asarray(share), np.asarray(in_region)
+    live = ~np.isnan(share)
+    group = live & (np.nan_to_num(share) >= min_share)
+    passing = np.nan_to_num(in_region) >= min_in_region
+    others = live & ~group
+    return {"group": (int((group & passing).sum()), int(group.sum())),
+            "others": (int((others & passing).sum()), int(others.sum()))}
