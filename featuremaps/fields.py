@@ -1,7 +1,10 @@
-"""Receptive fields: the input window one unit of a layer sees, from the architecture alone.
+"""Receptive fields: the input window one unit of a layer sees, and where inside it the unit looks.
 
 :func:`receptive_fields` walks a model's layers with r <- r + (k - 1) j, j <- j s;
 :func:`gradient_footprint` checks the result against the network's own gradients.
+The *effective* field: :func:`gradient_magnitude` says how strongly each input pixel moves a
+unit, :func:`centre_share` and :func:`mass_side` how much of that sits in the middle of the
+field, and :func:`path_counts` what counting the paths through the layers alone predicts.
 Layer outputs are channels-last arrays (n, H', W', N).
 """
 
@@ -127,6 +130,32 @@ def crop(image: np.ndarray, top: int, left: int, size: int) -> np.ndarray:
     return out
 
 
+def _summed_abs_gradient(sub, x, i: int, j: int, channel: int | None, batch_size: int) -> np.ndarray:
+    """``|d u / d x|`` summed over images and input channels, for u = unit (i, j, channel) of ``sub``.
+
+    ``channel=None``: u is the sum of all the layer's maps at (i, j). Images are independent, so the
+    gradient of the batch's total is every image's own gradient, in one backward pass per batch.
+    """
+    import tensorflow as tf
+
+    total = np.zeros(x.shape[1:3])
+    for begin in range(0, len(x), batch_size):
+        batch = tf.convert_to_tensor(x[begin:begin + batch_size])
+        with tf.GradientTape() as tape:
+            tape.watch(batch)
+            at_unit = sub([batch], training=False)[:, i, j, :]
+            unit = tf.reduce_sum(at_unit if channel is None else at_unit[:, channel])
+        total += np.abs(tape.gradient(unit, batch).numpy()).sum(axis=(0, 3))
+    return total
+
+
+def _layer_model(model, layer_name: str):
+    """The model from the input to one layer's output; call it on a one-element list of inputs."""
+    import keras
+
+    return keras.Model(model.inputs, model.get_layer(layer_name).output)
+
+
 def gradient_footprint(model, layer_name: str, channel: int | None, i: int, j: int, x) -> np.ndarray:
     """Where the input can change unit (i, j, channel) of a layer: ``|d unit / d x|`` summed over a batch.
 
@@ -135,19 +164,90 @@ def gradient_footprint(model, layer_name: str, channel: int | None, i: int, j: i
     ``channel=None`` takes the map with the highest mean value at (i, j) over ``x`` (a silent unit
     has no gradient at all). Returns an (H, W) array, non-zero on the pixels the unit depends on.
     """
-    import keras
-    import tensorflow as tf
-
-    sub = keras.Model(model.inputs, model.get_layer(layer_name).output)
-    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    sub = _layer_model(model, layer_name)
+    x = np.asarray(x, dtype=np.float32)
     if channel is None:
-        channel = int(np.argmax(sub(x, training=False).numpy()[:, i, j, :].mean(axis=0)))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        unit = sub(x, training=False)[:, i, j, channel]
-        total = tf.reduce_sum(unit)
-    grad = tape.gradient(total, x).numpy()
-    return np.abs(grad).sum(axis=(0, 3))
+        channel = int(np.argmax(sub([x], training=False).numpy()[:, i, j, :].mean(axis=0)))
+    return _summed_abs_gradient(sub, x, i, j, channel, batch_size=len(x))
+
+
+def gradient_magnitude(model, layer_name: str, i: int, j: int, x, channel: int | None = None,
+                       batch_size: int = 500) -> np.ndarray:
+    """How strongly each input pixel moves a unit: the mean over images of ``|d u / d x|``, (H, W).
+
+    ``u`` is unit (i, j, channel) of the layer; with ``channel=None`` (the default) it is the sum of
+    all the layer's maps at (i, j), one backward pass for the whole position. ``x`` is model-ready
+    input (n, H, W, C); the input channels' magnitudes are added. Zero outside the receptive field.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    summed = _summed_abs_gradient(_layer_model(model, layer_name), x, i, j, channel, batch_size)
+    return summed / len(x)
+
+
+def half_side(size: int) -> int:
+    """The side of the square at the centre of a ``size`` window: about half, as exactly centred.
+
+    ``size // 2``, plus one where that would leave an odd margin (18 -> 10, 8 -> 4, 3 -> 1).
+    """
+    side = size // 2
+    return side + (size - side) % 2
+
+
+def _centred(patch: np.ndarray, side: int) -> np.ndarray:
+    patch = np.asarray(patch, dtype=np.float64)
+    size = patch.shape[0]
+    if patch.ndim != 2 or patch.shape[1] != size:
+        raise ValueError(f"need a square 2-D patch, got shape {patch.shape}")
+    if not 1 <= side <= size or (size - side) % 2:
+        raise ValueError(f"a {side}x{side} square cannot sit exactly in the middle of {size}x{size}")
+    margin = (size - side) // 2
+    return patch[margin:margin + side, margin:margin + side]
+
+
+def centre_share(patch, side: int | None = None) -> float:
+    """The share of a square patch's total that lies in its centred ``side`` x ``side`` square.
+
+    ``patch`` is a non-negative map over one receptive field (e.g. :func:`crop` of
+    :func:`gradient_magnitude`); ``side`` defaults to :func:`half_side`. A flat patch gives the
+    area share, ``(side / size) ** 2``.
+    """
+    patch = np.asarray(patch, dtype=np.float64)
+    side = half_side(patch.shape[0]) if side is None else side
+    centre = _centred(patch, side)
+    total = patch.sum()
+    if total <= 0:
+        raise ValueError("the patch is zero everywhere: there is no mass to share")
+    return float(centre.sum() / total)
+
+
+def mass_side(patch, share: float) -> int:
+    """The side of the smallest centred square holding at least ``share`` of the patch's total.
+
+    The sides tried keep the patch's parity (18, 16, ..., 2), so every square is exactly centred.
+    """
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share}")
+    size = np.shape(patch)[0]
+    for side in range(2 - size % 2, size + 1, 2):
+        if centre_share(patch, side) >= share - 1e-12:
+            return side
+    return size
+
+
+def path_counts(layers: Sequence[tuple[str, int, int, str]]) -> np.ndarray:
+    """How many paths lead from each pixel of a unit's receptive field to the unit, (r, r).
+
+    ``layers`` as for :func:`receptive_field_table`. Going back through a layer of kernel ``k`` and
+    stride ``s``, unit ``o`` reads inputs ``s * o .. s * o + k - 1``: spread the counts out by ``s``,
+    then add up ``k`` shifted copies. Rows and columns are independent, so the 2-D count is the
+    outer product of the 1-D one. Channels multiply every count by the same number: left out.
+    """
+    counts = np.ones(1)
+    for _, kernel_size, stride, _ in reversed(list(layers)):
+        spread = np.zeros((len(counts) - 1) * stride + 1)
+        spread[::stride] = counts
+        counts = np.convolve(spread, np.ones(kernel_size))
+    return np.outer(counts, counts)
 
 
 def nonzero_extent(footprint: np.ndarray) -> tuple[int, int, int, int]:

@@ -105,3 +105,74 @@ def test_strided_same_layers_are_padded_as_keras_pads_them(n):
         assert fields.nonzero_extent(footprint) == (*fields.unit_window(i, j, field), field.size, field.size)
     assert fields.receptive_field_table([("s1", 3, 2, "same")], 28)[0].start == 1.0
     assert fields.receptive_field_table([("s1", 3, 2, "same")], 27)[0].start == 0.0
+
+
+# ------------------------------------------------------------ effective receptive fields
+
+def test_half_side_sits_exactly_in_the_middle():
+    assert [fields.half_side(n) for n in (1, 3, 4, 8, 10, 18, 22)] == [1, 1, 2, 4, 6, 10, 12]
+
+
+def test_centre_share_by_hand():
+    flat = np.ones((4, 4))
+    assert fields.centre_share(flat) == pytest.approx(0.25)  # the area share: 4 of 16 pixels
+    peaked = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1])  # total 81; the centred 3x3 holds 7 * 7 = 49
+    assert fields.centre_share(peaked, 3) == pytest.approx(49 / 81)
+    assert fields.centre_share(peaked, 1) == pytest.approx(9 / 81)
+    assert fields.centre_share(peaked, 5) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="middle"):
+        fields.centre_share(flat, 3)
+    with pytest.raises(ValueError, match="zero everywhere"):
+        fields.centre_share(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="square"):
+        fields.centre_share(np.ones((4, 3)), 2)
+
+
+def test_mass_side_by_hand():
+    peaked = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1])
+    assert fields.mass_side(peaked, 0.5) == 3  # 49 / 81 = 0.60 >= 0.5, and 9 / 81 is not
+    assert fields.mass_side(peaked, 0.9) == 5
+    assert fields.mass_side(np.ones((6, 6)), 0.5) == 6  # 16 / 36 = 0.44 < 0.5 at side 4
+    with pytest.raises(ValueError, match="share"):
+        fields.mass_side(peaked, 0.0)
+
+
+def test_path_counts_by_hand():
+    # Two 3x3 convolutions: the 1-D count is (1 + t + t^2)^2 = 1, 2, 3, 2, 1.
+    two_convs = fields.path_counts([("a", 3, 1, "same"), ("b", 3, 1, "same")])
+    np.testing.assert_array_equal(two_convs, np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1]))
+    # A 3x3 conv under a 2x2 pooling: the two middle pixels are read by both pooled positions.
+    np.testing.assert_array_equal(fields.path_counts(COURSE_CHAIN[:3])[0], [1, 2, 2, 1])
+    # The course's relu3, worked back layer by layer: [1,1,1] -> 6 ones -> 1,2,3,3,3,3,2,1 -> doubled -> conv1.
+    relu3 = fields.path_counts(COURSE_CHAIN[:8])
+    np.testing.assert_array_equal(relu3[0], [1, 2, 4, 5, 7, 8, 9, 9, 9, 9, 9, 9, 8, 7, 5, 4, 2, 1])
+    field = fields.receptive_field_table(COURSE_CHAIN)[7]
+    assert relu3.shape == (field.size, field.size)
+
+
+def _linear_conv(kernels):
+    """A 6x6 input, one valid 3x3 convolution with the given (3, 3, N) kernels and no bias."""
+    keras = pytest.importorskip("keras")
+    x = keras.Input(shape=(6, 6, 1))
+    conv = keras.layers.Conv2D(kernels.shape[-1], 3, use_bias=False, name="c")
+    model = keras.Model(x, conv(x))
+    conv.set_weights([kernels[:, :, np.newaxis, :].astype(np.float32)])
+    return model
+
+
+def test_gradient_magnitude_of_a_linear_unit_is_its_kernel():
+    w = np.stack([np.arange(9.0).reshape(3, 3) - 4, np.ones((3, 3))], axis=-1)
+    model = _linear_conv(w)
+    x = np.random.default_rng(0).uniform(size=(5, 6, 6, 1)).astype(np.float32)
+    # unit (1, 2) reads input rows 1..3, columns 2..4; a linear unit's gradient is its kernel
+    one = fields.gradient_magnitude(model, "c", 1, 2, x, channel=0, batch_size=2)
+    expected = np.zeros((6, 6))
+    expected[1:4, 2:5] = np.abs(w[:, :, 0])
+    np.testing.assert_allclose(one, expected, atol=1e-6)
+    # channel=None: the sum of both maps, so the kernels add before the magnitude is taken
+    both = fields.gradient_magnitude(model, "c", 1, 2, x)
+    expected[1:4, 2:5] = np.abs(w[:, :, 0] + w[:, :, 1])
+    np.testing.assert_allclose(both, expected, atol=1e-6)
+    # the footprint is the same magnitude summed over the 5 images
+    footprint = fields.gradient_footprint(model, "c", 0, 1, 2, x)
+    np.testing.assert_allclose(footprint, 5 * one, atol=1e-5)
