@@ -81,3 +81,25 @@ def test_masked_peak_drop():
         parts.masked_peak_drop(model, "r", 0, images, masks)
     with pytest.raises(ValueError, match="silent"):
         parts.masked_peak_drop(model, "r", 0, np.zeros((1, 6, 6), np.uint8), masks[None])
+
+
+def test_region_base_rate():
+    share = np.array([1.0, 0.9, 0.85, 0.2, 0.5, np.nan])
+    in_region = np.array([1.0, 0.0, 0.6, 0.7, 0.1, np.nan])
+    assert parts.region_base_rate(share, in_region) == {"group": (2, 3), "others": (1, 2)}
+
+
+def test_sole_test_finds_a_map_that_reads_the_bottom():
+    keras = pytest.importorskip("keras")
+    x = keras.Input(shape=(8, 8, 1))
+    conv = keras.layers.Conv2D(1, 1, name="c")
+    model = keras.Model(x, keras.layers.ReLU(name="r")(conv(x)))
+    conv.set_weights([np.ones((1, 1, 1, 1), np.float32), np.zeros(1, np.float32)])  # the map is the image
+    images = np.full((4, 8, 8), 0, np.uint8)
+    images[:, 1:7, 2:6] = 50  # an item on rows 1-6
+    images[:, 6, 3] = 250  # its brightest pixel is on the bottom row
+    feature_maps = images[..., None].astype(np.float32) / 255
+    drops = parts.sole_test(model, "r", feature_maps, images, 0, k=3, num=4)
+    assert drops.shape == (3, 3)
+    np.testing.assert_allclose(drops[:, 0], 0.8, atol=1e-6)  # the band (bottom 2 rows) holds the peak
+    np.testing.assert_allclose(drops[:, 1:], 0, atol=1e-6)  # elsewhere the peak stays
