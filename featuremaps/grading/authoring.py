@@ -7,7 +7,9 @@ own tests, and writes
 - ``assignments/dist/student/NN-name.ipynb``: the copy students get (public tests only),
 - ``assignments/dist/autograder/NN-name.zip``: otter's autograder (all tests; also what
   Gradescope runs),
-- ``assignments/dist/solutions/NN-name.ipynb``: the solutions, for instructors.
+- ``assignments/dist/solutions/NN-name.ipynb``: the solutions, for instructors;
+- ``assignments/dist/autograder/NN-name-written.json``: the questions marked by hand, with
+  their points and rubrics (see :mod:`~featuremaps.grading.written`), if it has any.
 
 Each check cell (``grader.check("qN")``) of the student copy and the solutions gets the
 metadata ``{"featuremaps": {"check": "qN"}}``, and the ``grader = notebook_grader(...)``
@@ -26,6 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from featuremaps.grading import written
 from featuremaps.grading.common import (
     ASSIGNMENTS_DIR,
     CHECK_CALL,
@@ -80,6 +83,8 @@ def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run
     Raises GradingError if otter fails, the solutions fail their tests, or a student copy
     contains solution code or hidden tests (see :func:`find_leaks`).
     """
+    import nbformat
+
     dist = Path(dist)
     sources = source_notebooks() if sources is None else [Path(s) for s in sources]
     if not sources:
@@ -104,6 +109,7 @@ def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run
             shutil.copy(out / "student" / f"{name}.ipynb", student)
             shutil.copy(out / "autograder" / f"{name}.ipynb", dist / "solutions" / f"{name}.ipynb")
             shutil.copy(zips[0], dist / "autograder" / f"{name}.zip")
+        written.write_rubrics(nbformat.read(source, as_version=4), written.rubric_path(dist, name))
         _clean_notebook(student)
         _clean_notebook(dist / "solutions" / f"{name}.ipynb")
         leaks = find_leaks(source, student)
@@ -118,6 +124,9 @@ def generate(sources: list[Path] | None = None, dist: Path | str = DIST_DIR, run
             for path in (dist / sub).glob(f"*.{ext}"):
                 if path.stem not in names:
                     path.unlink()
+        for path in (dist / "autograder").glob("*-written.json"):
+            if path.name.removesuffix("-written.json") not in names:
+                path.unlink()
     return names
 
 
@@ -203,6 +212,11 @@ def find_leaks(source_path: Path | str, student_path: Path | str) -> list[str]:
             line = line.strip()
             if line.startswith("assert") and line in student_all:
                 leaks.append(f"hidden test line {line!r}")
+    for question, info in written.written_questions(source_nb).items():
+        for line in info["rubric"].splitlines():
+            if len(line.strip()) >= 20 and line.strip() in student_all:
+                leaks.append(f"the rubric of {question}: {line.strip()[:60]!r}")
+                break
     if "hidden=True" in student_all:
         leaks.append("a test marked hidden=True")
     for cell in student_nb.cells:

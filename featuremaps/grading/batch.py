@@ -1,7 +1,9 @@
 """Grading a folder: one trusted process per submission, several at once, resumable.
 
 ``grade_batch`` writes ``OUT/grades.csv`` (one row per file, whatever happens to it),
-``OUT/feedback/<student>.txt``, ``OUT/results/<student>.json`` and ``OUT/logs/<student>.log``.
+``OUT/feedback/<student>.txt``, ``OUT/results/<student>.json`` and ``OUT/logs/<student>.log``,
+and for an assignment with written questions ``OUT/by-hand/<student>.md`` (its answers beside
+the rubric, to mark by hand; the CSV's ``to_mark_by_hand`` names them).
 Each job slot has a trusted child process (``python -m featuremaps.grading serve``) that
 grades one submission after another, each by driving a sandboxed student process
 (:mod:`featuremaps.grading.runner`).
@@ -26,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from featuremaps.grading import report, submissions
+from featuremaps.grading import report, submissions, written
 from featuremaps.grading.common import (
     CELL_TIMEOUT,
     DIST_DIR,
@@ -45,12 +47,17 @@ from featuremaps.grading.sandbox import choose_mode, kill_group
 
 @dataclass
 class Autograder:
-    """One generated assignment: its autograder zip, student copy and questions with their points."""
+    """One generated assignment: its autograder zip, student copy and questions with their points.
+
+    ``points`` holds the autograded questions; ``by_hand``, the written ones (points, prompt,
+    rubric), which the tests never score.
+    """
 
     name: str
     zip_path: Path | None
     template: Path | None
     points: dict[str, float] = field(default_factory=dict)
+    by_hand: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, name: str, dist: Path | str = DIST_DIR) -> Autograder:
@@ -61,7 +68,8 @@ class Autograder:
             raise GradingError(f"no autograder for assignment {name!r} in {dist / 'autograder'} (there are: "
                                f"{known}); run `make assignments` first")
         template = dist / "student" / f"{name}.ipynb"
-        return cls(name, zip_path, template if template.exists() else None, question_points(zip_path))
+        return cls(name, zip_path, template if template.exists() else None, question_points(zip_path),
+                   written.load_rubrics(dist, name))
 
 
 def question_points(zip_path: Path) -> dict[str, float]:
@@ -226,7 +234,7 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     if not known:
         raise GradingError(f"no autograders in {Path(dist) / 'autograder'}: run `make assignments` first")
     files = submissions.submission_files(folder)
-    for sub in ("feedback", "results", "logs"):
+    for sub in ("feedback", "results", "logs", "by-hand"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     plan = []
     for path in files:
@@ -246,7 +254,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         item[3] = assignment or name or common
     graders = {name: Autograder.load(name, dist) for _, _, _, name, _ in plan if name}
     questions = sorted({q for g in graders.values() for q in g.points}, key=natural)
-    columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "seconds", "reason"]
+    columns = ["student", "file", "assignment", "status", "score", "possible", *questions, "to_mark_by_hand", "seconds",
+               "reason"]
     csv_path = out / "grades.csv"
     ids = submissions.student_ids([item[0] for item in plan], folder)
     rows: list[dict | None] = [None] * len(plan)
@@ -293,10 +302,15 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         row = {"student": student, "file": str(path.relative_to(folder)), "assignment": name or "",
                "status": result.get("status", "error"), "score": round(sum(scores.values()), 3),
                "possible": sum(points.values()), "seconds": round(seconds, 1),
-               "reason": report.reason(result, points)}
+               "reason": report.reason(result, points), "to_mark_by_hand": ""}
         for q in questions:
             row[q] = round(scores.get(q, 0.0), 3) if q in points else ""
-        write_atomic(out / "feedback" / f"{student}.txt", report.feedback_text(path.name, result, points))
+        feedback = report.feedback_text(path.name, result, points)
+        if grader is not None and grader.by_hand and result.get("status") in ("graded", "timeout"):
+            row["to_mark_by_hand"] = written.to_mark(grader.by_hand)
+            feedback += written.feedback_lines(grader.by_hand)
+            write_atomic(out / "by-hand" / f"{student}.md", _hand_marking(path, student, grader))
+        write_atomic(out / "feedback" / f"{student}.txt", feedback)
         write_atomic(out / "logs" / f"{student}.log", log)
         # Last: a result file with its key and row is what marks this submission done for a resumed run.
         write_atomic(out / "results" / f"{student}.json",
@@ -324,6 +338,15 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
     return csv_path
 
 
+def _hand_marking(path: Path, student: str, grader: Autograder) -> str:
+    """The instructor's sheet for a submission's written answers (read as text, never run)."""
+    try:
+        answers = written.written_answers(submissions.read_submission(path), list(grader.by_hand))
+    except GradingError:
+        answers = {}
+    return written.hand_marking_text(student, grader.name, grader.by_hand, answers)
+
+
 def _most_common(names: list[str]) -> str | None:
     return max(sorted(set(names)), key=names.count) if names else None
 
@@ -333,6 +356,7 @@ def _grading_key(path: Path, grader: Autograder | None, options: Options) -> str
     digest = hashlib.sha256(path.read_bytes())
     if grader is not None and grader.zip_path is not None:
         digest.update(Path(grader.zip_path).read_bytes())
+        digest.update(json.dumps(grader.by_hand, sort_keys=True).encode())
     digest.update(repr(sorted(vars(options).items())).encode())
     return digest.hexdigest()
 

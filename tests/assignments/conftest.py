@@ -15,7 +15,7 @@ from featuremaps import grading
 
 
 def _fresh(dist: Path) -> bool:
-    authoring = [Path(grading.__file__).with_name(n) for n in ("authoring.py", "common.py")]
+    authoring = [Path(grading.__file__).with_name(n) for n in ("authoring.py", "common.py", "written.py")]
     newest_input = max(p.stat().st_mtime for p in [*grading.source_notebooks(), *authoring])
     outputs = [dist / sub / f"{name}.{ext}" for name in NAMES
                for sub, ext in (("student", "ipynb"), ("autograder", "zip"), ("solutions", "ipynb"))]

@@ -8,6 +8,7 @@ import pytest
 from assignment_helpers import NAMES, answer_cells, student_copy
 
 from featuremaps import grading
+from featuremaps.grading import written
 from featuremaps.grading.common import ROOT, check_question, is_grader_setup, natural
 
 # otter declares traitlets the old way; that is otter's business, not these tests'
@@ -79,3 +80,18 @@ def test_the_package_ships_the_public_tests_of_the_student_copy(dist, name):
         if committed.returncode != 0 and "not a git repository" in committed.stderr:
             pytest.skip("not a git checkout")
         assert committed.stdout == text, f"{path} differs from what is committed: commit it (installs from git read it)"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_written_questions_have_a_rubric_and_an_answer_cell(dist, name):
+    """Each manual question: points and a rubric for the instructor, a blank answer cell for the student."""
+    by_hand = grading.Autograder.load(name, dist).by_hand
+    nb = student_copy(dist, name)
+    text = nbformat.writes(nb)
+    marks = [c for c in nb.cells if c.cell_type == "markdown" and written.BEGIN_MARK in c.source]
+    assert len(marks) == len(by_hand)
+    assert written.written_answers(nb, list(by_hand)) == {q: None for q in by_hand}
+    for q, info in by_hand.items():
+        assert info["points"] >= 2 and "Rubric" in info["rubric"] and info["prompt"]
+        assert info["rubric"].splitlines()[0] not in text, f"{q}: the rubric is in the student copy"
+        assert q not in grading.Autograder.load(name, dist).points, f"{q} is marked by hand, not autograded"

@@ -63,3 +63,28 @@ def test_wrong_answers_score_what_they_should(graded, dist, name):
         for phrase in phrases:
             assert phrase in section, f"{name} {q}: the feedback does not say {phrase!r}:\n{section}"
         assert result["questions"][q]["score"] < points[q]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_written_answers_are_left_to_mark_by_hand(graded, dist, name):
+    """A written question never counts in the score: the row names it, a sheet shows answer and rubric."""
+    rows, out = graded
+    by_hand = grading.Autograder.load(name, dist).by_hand
+    if not by_hand:
+        assert rows[f"solution-{name}"]["to_mark_by_hand"] == ""
+        return
+    rubric = next(iter(by_hand.values()))["rubric"]
+    for kind in ("solution", "untouched", "wrong"):
+        student = f"{kind}-{name}"
+        assert rows[student]["to_mark_by_hand"] == "; ".join(
+            f"{q} ({info['points']:g} points)" for q, info in by_hand.items())
+        sheet = (out / "by-hand" / f"{student}.md").read_text()
+        feedback = (out / "feedback" / f"{student}.txt").read_text()
+        for q, info in by_hand.items():
+            assert f"## {q}: __ / {info['points']:g}" in sheet
+            assert info["rubric"] in sheet
+            assert f"{q}: to be marked by hand" in feedback
+    # the model answer (the solution's markdown) is what the solution's sheet quotes as the answer
+    first_line = rubric.splitlines()[0]
+    assert f"> {first_line}" in (out / "by-hand" / f"solution-{name}.md").read_text()
+    assert "(no answer written" in (out / "by-hand" / f"untouched-{name}.md").read_text()

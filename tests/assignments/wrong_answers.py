@@ -60,8 +60,15 @@ def conv2d_strided(x, w, b, stride=1, padding=0):
     },
     "02-layers-and-maps": {
         "answers": {
-            # forgets the bias of each filter
+            # an answer outside the choices offered
             "q1": '''
+predicted_total_params = 25_000
+predicted_biggest = "dense"
+predicted_conv1 = "yes"
+predicted_untrained_same = False
+''',
+            # forgets the bias of each filter
+            "q2": '''
 def conv_params(kernel_size, in_channels, num_filters, use_bias=True):
     if isinstance(kernel_size, int):
         kernel_size = (kernel_size, kernel_size)
@@ -70,93 +77,132 @@ def conv_params(kernel_size, in_channels, num_filters, use_bias=True):
 
 def dense_params(in_features, units, use_bias=True):
     return (in_features + int(use_bias)) * units
-''',
-            # 'same' with stride 2 rounded down instead of up
-            "q2": '''
-shapes = {"conv_a": (28, 28, 16), "pool_a": (14, 14, 16), "conv_b": (6, 6, 32), "conv_c": (4, 4, 64),
-          "pool_b": (2, 2, 64), "flat": (256,), "dense": (10,)}
-params = {"conv_a": 1216, "pool_a": 0, "conv_b": 4640, "conv_c": 18496, "pool_b": 0, "flat": 0, "dense": 2570}
+
+
+params = {"conv_a": conv_params(5, 3, 16), "pool_a": 0, "conv_b": conv_params(3, 16, 32),
+          "conv_c": conv_params(3, 32, 64), "pool_b": 0, "flat": 0, "dense": dense_params(256, 10)}
 total_params = sum(params.values())
 ''',
-            # takes a layer's output for a layer
+            # np.roll: what falls out on the right comes back in on the left
             "q3": '''
-layer_objects = ["conv", "relu", "pool", "maps"]
-weight_objects = ["kernel", "bias"]
-data_objects = ["images", "rectified", "pooled"]
-maps_shape = (4, 26, 26, 8)
+def shift_right(images, s):
+    return np.roll(images, s, axis=2)
+
+
+def shift_error(maps, shifted_maps, k):
+    maps, shifted_maps = np.asarray(maps, dtype=float), np.asarray(shifted_maps, dtype=float)
+    return float(np.abs(shifted_maps[:, :, k:-1] - maps[:, :, :-k - 1]).mean() / np.abs(maps).mean())
 ''',
-            # c2 with padding="same"
+            # relu3 compared as if its maps moved by s (2), not by s / 4 (1)
             "q4": '''
-def build_cnn():
-    x = keras.Input(shape=(28, 28, 1))
-    h = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="c1")(x)
-    h = keras.layers.MaxPooling2D(2, name="p1")(h)
-    h = keras.layers.Conv2D(32, 3, padding="same", activation="relu", name="c2")(h)
-    h = keras.layers.MaxPooling2D(2, name="p2")(h)
-    h = keras.layers.Flatten(name="flat")(h)
-    return keras.Model(x, keras.layers.Dense(10, activation="softmax", name="out")(h))
-
-
-cnn = build_cnn()
+conv1_error, relu3_error = {}, {}
+for network, net in (("trained", model), ("untrained", untrained)):
+    conv1 = activations(net, x, ["conv1"])["conv1"]
+    conv1_error[network] = shift_error(conv1, activations(net, shift_right(x, 2), ["conv1"])["conv1"], 2)
+    relu3 = activations(net, x, ["relu3"])["relu3"]
+    relu3_error[network] = shift_error(relu3, activations(net, shift_right(x, 4), ["relu3"])["relu3"], 4)
 ''',
-            # q5 keeps the right code: with q4's model it gives 14x14 maps (the mistake carries over)
         },
-        # q1: 1 of 3 of 3; q2: 2 of 3 of 3; q3: 2 of 4 of 3; q4: 2 of 4 of 4; q5: 1 of 3 of 3
-        "scores": {"q1": 1.0, "q2": 2.0, "q3": 1.5, "q4": 2.0, "q5": 1.0},
+        # q1: 1 of 2 cases of 2; q2: 1 of 4 of 4; q3: 1 of 3 of 3; q4: 1 of 2 of 3
+        "scores": {"q1": 1.0, "q2": 1.0, "q3": 1.0, "q4": 1.5},
         "feedback": {
-            "q1": ["(3*3*1 + 1) * 32 = 320"],
-            "q2": ["shapes['conv_b'] should be (7, 7, 32)"],
-            "q3": ["wrongly included ['maps']", "missing ['maps']"],
-            "q4": ["layer c2 should output (12, 12, 32)", "should have 16330 parameters"],
-            "q5": ["should have shape (8, 12, 12, 32)", "12 * 12 * 32 = 4608"],
+            "q1": ["should be 'exact', 'approximate' or 'no'"],
+            "q2": ["(3*3*1 + 1) * 32 = 320", "params['conv_a'] should be 1216"],
+            "q3": ["Zeros come in at the left"],
+            "q4": ["_error[", "should be"],
         },
     },
     "03-reading-the-maps": {
         "answers": {
-            # one value per image instead of one per map
+            # a prediction that does not commit: the whole range
+            "q1": '''
+deeper_more_selective = True
+relu3_median_range = (0.0, 1.0)
+untrained_relu3 = "lower"
+''',
+            # the old convention: a silent map scored 0 instead of NaN, so the
+            # median of relu3 (which has silent maps) is pulled down
             "q2": '''
-def sparsity(maps):
-    return np.mean(np.asarray(maps) == 0, axis=(1, 2, 3))
+def selectivity(feature_maps, labels, num_classes=10):
+    pooled = np.asarray(feature_maps, dtype=float).mean(axis=(1, 2))
+    means = np.stack([pooled[labels == k].mean(axis=0) for k in range(num_classes)])
+    mu_max = means.max(axis=0)
+    mu_rest = (means.sum(axis=0) - mu_max) / (num_classes - 1)
+    total = np.where(mu_max + mu_rest > 0, mu_max + mu_rest, 1.0)
+    return (mu_max - mu_rest) / total
 
 
-relu3_maps = layer_maps(model, images, "relu3")
-relu3_sparsity = sparsity(relu3_maps)
+trained_median, silent_maps = {}, {}
+for layer in LAYERS:
+    index = selectivity(maps[layer], labels)
+    trained_median[layer] = float(np.median(index))
+    silent_maps[layer] = int(np.sum(index == 0))
 ''',
-            # divides by zero for maps that never fire (relu3 has some): NaN instead of 0
+            # the control run on the trained model: it controls for nothing
             "q3": '''
-def class_selectivity(maps, labels, num_classes=10):
-    maps = np.asarray(maps, dtype=float)
-    class_means = np.stack([maps[labels == k].mean(axis=(0, 1, 2)) for k in range(num_classes)])
-    top = class_means.max(axis=0)
-    rest = (class_means.sum(axis=0) - top) / (num_classes - 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return class_means, (top - rest) / (top + rest)
-
-
-relu3_means, relu3_selectivity = class_selectivity(relu3_maps, labels)
+untrained_maps = activations(model, images, LAYERS)
+untrained_median = {}
+for layer in LAYERS:
+    index = selectivity(untrained_maps[layer], labels)
+    untrained_median[layer] = float(np.nanmedian(index))
 ''',
-            # the right map, but a NumPy integer where an int was asked for
+            # the shuffled labels applied to the untrained maps, not the trained ones
             "q4": '''
-other_classes = [k for k in range(10) if k not in FOOTWEAR]
-foot = relu3_means[list(FOOTWEAR)].mean(axis=0)
-other = relu3_means[other_classes].mean(axis=0)
-footwear_index = np.where(foot + other > 0, (foot - other) / np.where(foot + other > 0, foot + other, 1.0), 0.0)
-most_footwear_map = np.argmax(footwear_index)
-''',
-            # the 10 weakest images, not the 10 strongest
-            "q5": '''
-strength = relu3_maps[..., most_footwear_map].mean(axis=(1, 2))
-top_images = np.argsort(strength)[:10]
-top_footwear_fraction = float(np.isin(labels[top_images], FOOTWEAR).mean())
+shuffled_medians, chance_high = {}, {}
+for layer in LAYERS:
+    medians = [np.nanmedian(selectivity(untrained_maps[layer], shuffled)) for shuffled in shuffles]
+    shuffled_medians[layer] = np.array(medians)
+    chance_high[layer] = float(np.max(medians))
 ''',
         },
-        # q1 right; q2: 0 of 3; q3: 0 of 3; q4: 2 of 3 of 3; q5: 1 of 2 of 2
-        "scores": {"q1": 3.0, "q2": 0.0, "q3": 0.0, "q4": 2.0, "q5": 1.0},
+        # q1: 1 of 2 cases of 2; q2: 0 of 3 of 4 (the NaN); q3: 1 of 2 of 3; q4: 1 of 2 of 3
+        "scores": {"q1": 1.0, "q2": 0.0, "q3": 1.5, "q4": 1.5},
         "feedback": {
-            "q2": ["has shape (2,), expected (3,)", "one value per map"],
-            "q3": ["it is nan, expected 0"],
-            "q4": ["should be an int"],
-            "q5": ["yours include weaker ones"],
+            "q1": ["is wider than 0.5"],
+            "q2": ["its index is NaN", "NaN where a map is silent", "trained_median['relu3'] should be"],
+            "q3": ["untrained_median['relu1'] should be"],
+            "q4": ["shuffled_medians[", "20 of 20 values are wrong"],
+        },
+    },
+    "04-how-many-maps": {
+        "answers": {
+            # an answer outside the choices offered
+            "q1": '''
+predicted_busiest = "conv2 and conv3"
+predicted_most_params = "probabilities"
+predicted_gain = (0.0, 0.3)
+''',
+            # forgets that each filter spans every input channel (right for conv1 only)
+            "q2": '''
+def conv_cost(height, width, kernel_size, in_channels, num_filters):
+    params = (kernel_size * kernel_size * in_channels + 1) * num_filters
+    return params, height * width * kernel_size * kernel_size * num_filters
+
+
+course_costs = {"conv1": conv_cost(28, 28, 3, 1, 32), "conv2": conv_cost(14, 14, 3, 32, 64),
+                "conv3": conv_cost(7, 7, 3, 64, 128)}
+head_params = (3 * 3 * 128 + 1) * 10
+busiest = max(course_costs, key=lambda name: course_costs[name][1])
+''',
+            # the gain of one seed, not of the means
+            "q3": '''
+accuracies = {design: [train_and_test(widths, seed, y_train) for seed in (1, 2)]
+              for design, widths in DESIGNS.items()}
+gain = accuracies["wide"][0] - accuracies["narrow"][0]
+''',
+            # the control trained on the true labels: it controls for nothing
+            "q4": '''
+seed_spread = {design: float(abs(values[0] - values[1])) for design, values in accuracies.items()}
+shuffled_accuracy = train_and_test(DESIGNS["wide"], 1, y_train)
+''',
+        },
+        # q1: 1 of 2 cases of 2; q2: 1 of 3 of 4; q3: 1 of 2 of 3; q4: 1 of 2 of 3
+        "scores": {"q1": 1.0, "q2": 4 / 3, "q3": 1.5, "q4": 1.5},
+        "feedback": {
+            "q1": ["should be 'conv1', 'conv2', 'conv3' or 'tie'"],
+            "q2": ["conv_cost(10, 6, 5, 3, 7) should be", "course_costs['conv2'] should be"],
+            "q3": ["gain is the wide mean minus the narrow mean"],
+            "q4": ["trained on shuffled labels scores"],
         },
     },
 }

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from featuremaps import grading
-from featuremaps.grading import sandbox, submissions, worker
+from featuremaps.grading import sandbox, submissions, worker, written
 
 # otter's modules declare traitlets the old way; that is otter's business, not this test's
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")
@@ -389,3 +389,64 @@ def test_a_keras_model_crosses_as_config_and_weights_and_computes_the_same():
     rebuilt = plain.decode(json.loads(json.dumps(plain.encode(model, {}))))  # as it crosses: JSON
     images = np.random.default_rng(0).normal(size=(2, 6, 6, 1)).astype("float32")
     assert rebuilt is not model and np.allclose(rebuilt.predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+# ---- written answers, marked by hand ------------------------------------------------------
+
+def markdown(source, tags=None):
+    cell = nbformat.v4.new_markdown_cell(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def raw(source):
+    return nbformat.v4.new_raw_cell(source)
+
+
+def test_written_questions_read_prompt_points_and_rubric_from_the_source():
+    source = notebook(raw("# BEGIN QUESTION\nname: q1\npoints: 2"), markdown("Compute y."),
+                      raw("# BEGIN SOLUTION"), code("y = 1  # SOLUTION"), raw("# END SOLUTION"),
+                      raw("# END QUESTION"),
+                      raw("# BEGIN QUESTION\nname: q2\nmanual: true\npoints: 3"), markdown("Explain y."),
+                      raw("# BEGIN SOLUTION"), markdown("Because.\n\n**Rubric:** one point each."),
+                      raw("# END SOLUTION"), raw("# END QUESTION"), markdown("Done."))
+    assert written.written_questions(source) == {
+        "q2": {"points": 3.0, "prompt": "Explain y.", "rubric": "Because.\n\n**Rubric:** one point each."}}
+
+
+def submitted(*answers):
+    """A student copy with one written question per answer (None: the placeholder left alone)."""
+    cells = [code("x = 1")]
+    for answer in answers:
+        cells += [markdown(written.BEGIN_MARK + "\n\nExplain."),
+                  markdown(written.PLACEHOLDER if answer is None else answer, [grading.ANSWER_TAG]),
+                  markdown(written.END_MARK + "\n\nNext part.")]
+    return notebook(*cells)
+
+
+def test_written_answers_are_read_as_text_in_order():
+    nb = submitted("Because of the bias.", None)
+    assert written.written_answers(nb, ["q4", "q6"]) == {"q4": "Because of the bias.", "q6": None}
+    # a cell the student added inside the question counts; the text after the end mark does not
+    nb.cells.insert(2, markdown("And the padding."))
+    assert written.written_answers(nb, ["q4", "q6"])["q4"] == "And the padding.\n\nBecause of the bias."
+    # a deleted question: no answer, nothing raised
+    assert written.written_answers(notebook(code("x = 1")), ["q4"]) == {"q4": None}
+
+
+def test_written_answers_are_capped_and_printable():
+    answer = written.written_answers(submitted("ok\x1b[2J\x00" + "y" * 10_000), ["q1"])["q1"]
+    assert "\x1b" not in answer and "\x00" not in answer and answer.startswith("ok?[2J?")
+    assert len(answer) <= written.ANSWER_LIMIT + 10 and answer.endswith("[...]")
+
+
+def test_hand_marking_sheet_quotes_answer_beside_rubric():
+    questions = {"q5": {"points": 4.0, "prompt": "Explain.", "rubric": "**Rubric:** a, b."}}
+    sheet = written.hand_marking_text("ada", "03-x", questions, {"q5": "Line one.\n\nLine two."})
+    assert "## q5: __ / 4" in sheet and "**Rubric:** a, b." in sheet
+    assert "> Line one.\n>\n> Line two." in sheet
+    assert "(no answer written" in written.hand_marking_text("bob", "03-x", questions, {"q5": None})
+    assert written.to_mark(questions) == "q5 (4 points)"
+    assert "q5: to be marked by hand (4 points" in written.feedback_lines(questions)
+    assert written.to_mark({}) == "" and written.feedback_lines({}) == ""

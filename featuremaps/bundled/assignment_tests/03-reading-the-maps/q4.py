@@ -6,11 +6,16 @@ name = "q4"
 points = 3
 
 @test_case(points=None, hidden=False)
-def test_footwear_index_shape(footwear_index, most_footwear_map):
+def test_shuffled_format(shuffled_medians, chance_high):
     import numpy as np
     from featuremaps.grading import require_value
-    require_value(footwear_index, 'footwear_index')
-    require_value(most_footwear_map, 'most_footwear_map')
-    assert np.shape(footwear_index) == (128,), f'footwear_index has one value per relu3 map: shape (128,), got {np.shape(footwear_index)}'
-    assert isinstance(most_footwear_map, int), f'most_footwear_map should be an int (use int(...)), got {type(most_footwear_map).__name__}'
+    require_value(shuffled_medians, 'shuffled_medians')
+    require_value(chance_high, 'chance_high')
+    for layer in ('relu1', 'relu3'):
+        got = shuffled_medians.get(layer)
+        require_value(got, f'shuffled_medians[{layer!r}]')
+        assert np.shape(got) == (20,), f'shuffled_medians[{layer!r}] holds one median per shuffling: shape (20,), got {np.shape(got)}'
+        high = chance_high.get(layer)
+        require_value(high, f'chance_high[{layer!r}]')
+        assert abs(float(high) - float(np.max(got))) < 1e-09, f'chance_high[{layer!r}] is the largest of your 20 medians'
 
