@@ -116,6 +116,13 @@ def test_every_toc_chapter_exists():
         assert (ROOT / f"{name}.ipynb").exists(), f"_toc.yml names {name}, which does not exist"
 
 
+def test_every_cell_has_an_id():
+    """nbformat 4.5 requires cell ids; without them every tool that reads the notebook warns."""
+    missing = [path.name for path in tracked("*.ipynb")
+               if any("id" not in cell for cell in json.loads(path.read_text())["cells"])]
+    assert not missing, f"notebooks with cells lacking an id: {missing}"
+
+
 def test_every_chapter_is_short():
     long = {path.name: len(cells) for path, cells in chapter_cells() if len(cells) > MAX_CELLS}
     assert not long, f"chapters over {MAX_CELLS} cells (split them, one idea each): {long}"
