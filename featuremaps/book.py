@@ -14,6 +14,12 @@ except ImportError:  # outside the book build nothing reads glued values
 
 
 def glue(name: str, value, display: bool = False) -> None:
-    """Record ``value`` under ``name`` for ``{glue:text}`name``` in the page; a no-op without myst_nb."""
+    """Record ``value`` under ``name`` for ``{glue:text}`name``` in the page; a no-op without myst_nb.
+
+    A NumPy scalar becomes its Python number first: NumPy 2 writes ``np.float64(0.62)`` as its
+    text, which the page's ``:.2f`` cannot format.
+    """
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
     if _myst_glue is not None:
         _myst_glue(name, value, display=display)
