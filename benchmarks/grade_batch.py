@@ -4,7 +4,7 @@ Usage: .venv/bin/python benchmarks/grade_batch.py [--generate] [--batch 30] [--j
 
 --generate times `python -m featuremaps.grading generate` (all assignments, with otter
 running each solution against its tests) into a temporary folder. The batch cycles
-through the three assignments' solutions and untouched student copies, so it mixes full
+through every assignment's solutions and untouched student copies, so it mixes full
 and zero scores; it is graded with each --jobs count in turn (a trusted process and a
 sandboxed student process per submission, `jobs` at a time), exactly as `make grade` does.
 It also reports the sandbox and the limits in force. Nothing is written into the repository.

@@ -8,7 +8,7 @@ import nbformat
 
 from featuremaps import grading
 
-NAMES = ["01-convolution-by-hand", "02-layers-and-maps", "03-reading-the-maps"]
+NAMES = ["01-convolution-by-hand", "02-layers-and-maps", "03-reading-the-maps", "04-how-many-maps"]
 SOLUTION_TAG = "otter_assign_solution_cell"
 
 
