@@ -125,7 +125,7 @@ model: $(VENV)/.installed
 	$(PY) models/make_model.py
 
 # Student copies, autograders and solutions, generated from the sources (never edited by hand).
-assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading/authoring.py featuremaps/grading/common.py $(VENV)/.installed
+assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading/authoring.py featuremaps/grading/common.py featuremaps/grading/written.py $(VENV)/.installed
 	@echo "[$$(date +%T)] == Generating the assignments with otter assign (about a minute) =="
 	$(PY) -m featuremaps.grading generate
 	touch $@

@@ -32,7 +32,7 @@ missing = [m for m in NEEDS if importlib.util.find_spec(m) is None]
 if missing and not COURSE:
     {no_source}
 if missing:
-    # TensorFlow only where it is missing: never replace a preinstalled one.
+    # TensorFlow only if missing: never replace a preinstalled one.
     has_tensorflow = importlib.util.find_spec("tensorflow") is not None
     extras = {extras} + ([] if has_tensorflow else ["tensorflow"])
     wanted = "featuremaps" + (f"[{{','.join(extras)}}]" if extras else "")

@@ -124,7 +124,8 @@ def test_no_stray_object_reprs_in_executed_chapters():
 
 def test_students_get_their_copies_and_nothing_else():
     downloads = sorted(path.name for path in (SITE / "_downloads").rglob("*.ipynb"))
-    for name in ("01-convolution-by-hand.ipynb", "02-layers-and-maps.ipynb", "03-reading-the-maps.ipynb"):
+    for name in ("01-convolution-by-hand.ipynb", "02-layers-and-maps.ipynb", "03-reading-the-maps.ipynb",
+                 "04-how-many-maps.ipynb"):
         assert name in downloads, f"the assignments page does not offer {name}: {downloads}"
     leaks = []
     for path in SITE.rglob("*"):
