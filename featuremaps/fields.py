@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from featuremaps.activations import input_shape
+from featuremaps.activations import input_shape, sub_model
 from featuremaps.conv import keras_padding, output_size
 
 
@@ -150,10 +150,8 @@ def _summed_abs_gradient(sub, x, i: int, j: int, channel: int | None, batch_size
 
 
 def _layer_model(model, layer_name: str):
-    """The model from the input to one layer's output; call it on a one-element list of inputs."""
-    import keras
-
-    return keras.Model(model.inputs, model.get_layer(layer_name).output)
+    """The model from the input to one layer's output (cached); call it on a one-element list of inputs."""
+    return sub_model(model, [layer_name])
 
 
 def gradient_footprint(model, layer_name: str, channel: int | None, i: int, j: int, x) -> np.ndarray:

@@ -49,13 +49,14 @@ def visualise_maps(model, layer_name: str, channels: Sequence[int], steps: int =
     convolution (before its ReLU). Softplus is a smooth ReLU, so a map that is silent on the starting
     image still has a gradient, where after a ReLU it would have none and never start to climb.
     """
-    import keras
     import tensorflow as tf
+
+    from featuremaps.activations import sub_model
 
     channels = [int(c) for c in channels]
     objective_value(np.zeros((1, 1, 1)), objective)  # a bad objective fails before any work
-    sub = keras.Model(model.inputs, model.get_layer(layer_name).output)
-    num_maps = sub.output.shape[-1]
+    sub = sub_model(model, [layer_name])
+    num_maps = model.get_layer(layer_name).output.shape[-1]
     if any(not 0 <= c < num_maps for c in channels):
         raise ValueError(f"channels {channels} out of range: layer {layer_name!r} has {num_maps} maps")
     _, height, width, depth = sub.inputs[0].shape
