@@ -1,0 +1,186 @@
+"""The Russian edition's gettext catalogs: extract, check, and apply them.
+
+The prose of every page is translated through ``locale/ru/LC_MESSAGES/<page>.po``, one catalog
+per page (Sphinx's standard i18n). Code cells are never in a catalog, so code, outputs and
+asserted numbers are the same in both editions by construction.
+
+    python book/catalogs.py update   extract the English prose, merge it into the .po files
+    python book/catalogs.py check    list untranslated, fuzzy and broken entries (exit 1 if any)
+
+A changed English paragraph becomes a fuzzy entry (or a new, empty one): ``check`` fails
+until it is translated again, and the build shows English for it meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "locale"
+LANGUAGES = ("ru",)
+# Pages written in Russian already: their source is the Russian edition's text.
+WRITTEN_IN_RUSSIAN = {"book/question-ru"}
+
+# What a translation must carry over unchanged: math, code, roles' targets, link targets.
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+ROLE = re.compile(r"\{([\w:-]+)\}(`+)(.+?)\2")
+CODE = re.compile(r"(?<![}`])(`+)([^`].*?)\1")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+TITLED = re.compile(r"^.*<([^<>]+)>$", re.S)
+REFERENCES = {"ref", "numref", "doc", "eq", "term", "download", "external"}
+# A bare glue key (no "path::"): found only by the page's own parser, not in a translated paragraph.
+GLUE = re.compile(r"\{(glue(?::\w+)?)\}`(?!.*::)([^`]+)`")
+
+
+def pages() -> list[str]:
+    """The documents of the table of contents that have a catalog."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    names = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    return [name for name in names if name not in WRITTEN_IN_RUSSIAN]
+
+
+def po_path(page: str, language: str = "ru", locale: Path = LOCALE) -> Path:
+    return locale / language / "LC_MESSAGES" / f"{page}.po"
+
+
+def load(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def save(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        # No line numbers or wrapping: a diff shows the paragraph that changed and nothing else.
+        write_po(f, catalog, width=0, omit_header=False, no_location=True, sort_output=False)
+
+
+def strip(text: str) -> str:
+    """The text without its math, roles, code and link targets."""
+    for pattern in (MATH, ROLE, CODE, LINK):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def kept(text: str) -> Counter:
+    """What a translation must keep: math, code, references' targets, link targets, glue keys."""
+    found: Counter = Counter()
+    found.update(("math", m.group(0)) for m in MATH.finditer(text))
+    rest = MATH.sub(" ", text)
+    for m in ROLE.finditer(rest):
+        role, content = m.group(1), m.group(3)
+        titled = TITLED.match(content)
+        if role.split(":")[-1] in REFERENCES and titled:
+            content = titled.group(1)
+        found[(role, content)] += 1
+    rest = ROLE.sub(" ", rest)
+    found.update(("code", m.group(2)) for m in CODE.finditer(rest))
+    found.update(("link", m.group(1)) for m in LINK.finditer(rest))
+    return found
+
+
+def language_neutral(msgid: str) -> bool:
+    """True for an entry with nothing to translate (a display formula, a code name)."""
+    return not re.search(r"[A-Za-z]", strip(msgid))
+
+
+def problems(catalog: Catalog) -> list[str]:
+    """Untranslated, fuzzy and broken entries of one catalog, one line each."""
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        head = message.id[:60].replace("\n", " ")
+        if not message.string:
+            found.append(f"untranslated: {head!r}")
+        elif message.fuzzy:
+            found.append(f"fuzzy (the English changed): {head!r}")
+        elif kept(message.id) != kept(message.string):
+            lost = kept(message.id) - kept(message.string)
+            added = kept(message.string) - kept(message.id)
+            found.append(f"math, code or a reference changed in {head!r}: "
+                         f"missing {sorted(lost)}, unexpected {sorted(added)}")
+    return found
+
+
+def extract(out: Path) -> Path:
+    """Build the English prose into .pot templates (Sphinx's gettext builder); returns their folder."""
+    from editions import write_edition  # noqa: PLC0415  (book/ is this script's folder)
+
+    config, toc = write_edition("gettext", out)
+    subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+                    "--toc", str(toc), "--path-output", str(out), "--builder", "custom",
+                    "--custom-builder", "gettext"], check=True, stdout=subprocess.DEVNULL)
+    return out / "_build" / "gettext"
+
+
+def update(templates: Path, language: str = "ru") -> dict[str, int]:
+    """Merge the templates into the catalogs: new entries empty, changed ones fuzzy. Entries to translate per page."""
+    counts = {}
+    for page in pages():
+        with (templates / f"{page}.pot").open("rb") as f:
+            template = read_po(f)
+        path = po_path(page, language)
+        catalog = load(path) if path.exists() else Catalog(locale=language, domain=page)
+        catalog.update(template, update_header_comment=False)
+        catalog.obsolete.clear()
+        for message in catalog:
+            if message.id and not message.string and language_neutral(message.id):
+                message.string = message.id
+        save(catalog, path)
+        counts[page] = sum(1 for message in catalog if message.id)
+    return counts
+
+
+def qualify_glue(text: str, page: str) -> str:
+    """Give bare glue keys the notebook's path, so they resolve in a translated paragraph."""
+    notebook = Path(page).name + ".ipynb"
+    return GLUE.sub(lambda m: f"{{{m.group(1)}}}`{notebook}::{m.group(2)}`", text)
+
+
+def build_catalogs(dest: Path, language: str = "ru") -> None:
+    """The catalogs the build reads: the committed ones, glue keys qualified (dest/<language>/LC_MESSAGES)."""
+    for page in pages():
+        catalog = load(po_path(page, language))
+        for message in catalog:
+            if message.id and message.string:
+                message.string = qualify_glue(message.string, page)
+        save(catalog, po_path(page, language, dest))
+    # The theme's own strings the theme leaves untranslated.
+    own = LOCALE / language / "LC_MESSAGES" / "sphinx.po"
+    if own.exists():
+        save(load(own), dest / language / "LC_MESSAGES" / "sphinx.po")
+
+
+def translations(page: str, language: str = "ru") -> dict[str, str]:
+    """English paragraph -> its translation, for the entries that are translated and not fuzzy."""
+    return {m.id: m.string for m in load(po_path(page, language)) if m.id and m.string and not m.fuzzy}
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "update":
+        counts = update(extract(ROOT / "_build" / "editions" / "gettext"))
+        for page, count in counts.items():
+            print(f"{count:4d} entries  {po_path(page).relative_to(ROOT)}")
+    failed = 0
+    for page in pages():
+        path = po_path(page)
+        found = problems(load(path)) if path.exists() else [f"no catalog: run `python {Path(__file__).name} update`"]
+        for line in found:
+            print(f"{path.relative_to(ROOT)}: {line}")
+        failed += len(found)
+    print(f"{failed} entries to fix" if failed else "every catalog is fully translated")
+    return 1 if failed and command == "check" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
