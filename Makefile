@@ -20,10 +20,11 @@ ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book chapters test unit portable newest-lock setup-cells lab data model assignments grade clean
+.PHONY: help setup book catalogs chapters test unit portable newest-lock setup-cells lab data model assignments grade clean
 
 help:
-	@echo "make book   build the site into _build/html (executes every chapter)"
+	@echo "make book   build the site, English and Russian, into _build/html (executes every chapter once)"
+	@echo "make catalogs      merge changed English prose into locale/ru, list what is left to translate"
 	@echo "make test   the book build, then the unit, site, lab and assignment tests, and the portable run"
 	@echo "make portable      the wheel on Python 3.13 (PORTABLE_PYTHON), each notebook alone in an empty folder"
 	@echo "make newest-lock   resolve the newest releases again into requirements-newest.txt, show what changed"
@@ -78,16 +79,20 @@ _build/.library-stamp: $(LIBRARY)
 	@new=$$(cat $(LIBRARY) | sha256sum | cut -c1-64); \
 	if [ "$$(cat $@ 2>/dev/null)" != "$$new" ]; then \
 	  if [ -d _build/.jupyter_cache ]; then echo "== The library changed: the chapters will execute again =="; fi; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees; echo "$$new" > $@; \
+	  rm -rf _build/.jupyter_cache _build/editions/*/_build/.doctrees; echo "$$new" > $@; \
 	fi
 
-# After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
 # The chapters the execution cache lacks run first, one per core (book/execute_chapters.py): then
 # Jupyter Book finds every chapter executed. (Generating the assignments at the same time is slower.)
+# Both editions (English, Russian from locale/) read that one cache: each chapter executes once.
 book: setup assignments chapters
-	@echo "[$$(date +%T)] == Building the site with Jupyter Book =="
-	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
+	@echo "[$$(date +%T)] == Building the English and the Russian edition with Jupyter Book =="
+	$(PY) book/editions.py $(JB_FLAGS)
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
+
+# The Russian catalogs: merge the English prose into them, then list what is left to translate.
+catalogs: setup
+	$(PY) book/catalogs.py update
 
 chapters: setup _build/.library-stamp
 	@echo "[$$(date +%T)] == Executing the chapters the cache lacks =="

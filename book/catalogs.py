@@ -143,16 +143,40 @@ def update(templates: Path, language: str = "ru") -> dict[str, int]:
 def qualify_glue(text: str, page: str) -> str:
     """Give bare glue keys the notebook's path, so they resolve in a translated paragraph."""
     notebook = Path(page).name + ".ipynb"
-    return GLUE.sub(lambda m: f"{{{m.group(1)}}}`{notebook}::{m.group(2)}`", text)
+
+    def qualified(match: re.Match) -> str:
+        role, key = match.groups()
+        # With a path, myst-nb reads the text after the last ":" as the format: give it one.
+        if role == "glue:text" and ":" not in key:
+            key += ":s"
+        return f"{{{role}}}`{notebook}::{key}`"
+
+    return GLUE.sub(qualified, text)
+
+
+NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
+
+
+def escape_numbered(text: str) -> str:
+    """A translated "3. Title" parses as a list, and Sphinx then keeps the English title: escape the dot.
+
+    https://github.com/executablebooks/MyST-Parser/issues/852 (numbered headings are not translated).
+    """
+    return NUMBERED.sub(r"\1\\.", text)
+
+
+def for_the_build(text: str, page: str) -> str:
+    """A translation as the Russian build reads it (the committed catalogs stay as translators write them)."""
+    return escape_numbered(qualify_glue(text, page))
 
 
 def build_catalogs(dest: Path, language: str = "ru") -> None:
-    """The catalogs the build reads: the committed ones, glue keys qualified (dest/<language>/LC_MESSAGES)."""
+    """The catalogs the build reads: the committed ones, made ready by for_the_build (dest/<language>/LC_MESSAGES)."""
     for page in pages():
         catalog = load(po_path(page, language))
         for message in catalog:
             if message.id and message.string:
-                message.string = qualify_glue(message.string, page)
+                message.string = for_the_build(message.string, page)
         save(catalog, po_path(page, language, dest))
     # The theme's own strings the theme leaves untranslated.
     own = LOCALE / language / "LC_MESSAGES" / "sphinx.po"
@@ -163,6 +187,48 @@ def build_catalogs(dest: Path, language: str = "ru") -> None:
 def translations(page: str, language: str = "ru") -> dict[str, str]:
     """English paragraph -> its translation, for the entries that are translated and not fuzzy."""
     return {m.id: m.string for m in load(po_path(page, language)) if m.id and m.string and not m.fuzzy}
+
+
+def _pattern(msgid: str) -> str:
+    # Sphinx joins a paragraph's lines with spaces: any run of white space in the source matches one.
+    return r"\s+".join(re.escape(word) for word in msgid.split())
+
+
+def translate_notebook(notebook: dict, translated: dict[str, str]) -> tuple[dict, list[str]]:
+    """The notebook with its markdown in the catalog's language, and the translated entries it lacks.
+
+    Each entry replaces the source text it came from: a whole heading, paragraph, list item,
+    caption or title, ending a line (or a table cell), or a figure caption in a code cell's
+    metadata. Code is not touched.
+    """
+    # Keyed by the entry with its white space collapsed: that is how it is found in the source.
+    wanted = {" ".join(msgid.split()): text for msgid, text in translated.items() if msgid.strip() and msgid != text}
+    if not wanted:
+        return notebook, []
+    ids = sorted(wanted, key=len, reverse=True)  # the longest first, so a paragraph wins over a phrase in it
+    # An entry starts after white space or markup and ends its line (or a table cell).
+    alternatives = "|".join(f"(?:{_pattern(msgid)})" for msgid in ids)
+    whole = re.compile(r"(?<![^\s|}>*#.-])(" + alternatives + r")(?=[ \t]*(?:\n|$|\|))")
+    found: set[str] = set()
+
+    def swap(match: re.Match) -> str:
+        text = " ".join(match.group(1).split())
+        found.add(text)
+        return wanted[text]
+
+    cells = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell = {**cell, "source": whole.sub(swap, source)}
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        caption = " ".join(str(figure.get("caption", "")).split())
+        if caption in wanted:
+            found.add(caption)
+            mystnb = {**cell["metadata"]["mystnb"], "figure": {**figure, "caption": wanted[caption]}}
+            cell = {**cell, "metadata": {**cell["metadata"], "mystnb": mystnb}}
+        cells.append(cell)
+    return {**notebook, "cells": cells}, [msgid for msgid in ids if msgid not in found]
 
 
 def main(argv: list[str]) -> int:
