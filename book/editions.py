@@ -74,7 +74,7 @@ def write_edition(edition: str, out: Path) -> tuple[Path, Path]:
         # The language switcher and the root page's links (book/_ext/course_i18n.py).
         settings.setdefault("html_context", {})["course_editions"] = {e: NAMES[e] for e in EDITIONS}
     if edition == "ru":
-        config["title"] = TITLES["ru"]
+        config["title"], config["author"] = TITLES["ru"], "Авторы курса"
         settings.update(RU_CONFIG)
     out.mkdir(parents=True, exist_ok=True)
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -147,6 +147,10 @@ def main(argv: list[str]) -> int:
     flags = [a for a in argv[1:] if a not in EDITIONS] or ["--builder", "html", "-W", "-n", "--keep-going"]
     for edition in chosen:
         build(edition, flags)
+    # The site is the editions and the root page: anything else is left from an older build.
+    for entry in SITE.iterdir():
+        if entry.name not in EDITIONS:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     (SITE / "index.html").write_text(root_page())
     return 0
 

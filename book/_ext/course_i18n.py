@@ -23,7 +23,9 @@ import catalogs  # noqa: E402  (book/catalogs.py: one reader of the catalogs for
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
 SWITCH_TITLE = {"en": "This page in English", "ru": "Эта страница по-русски"}
+SEARCH_BAR = {"ru": "Поиск по курсу…"}  # Jupyter Book sets the theme's search text in English
 LAUNCH_NOTE = {"ru": " (блокнот на английском; код тот же, русский блокнот — в кнопке скачивания)"}
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
@@ -58,6 +60,9 @@ def add_the_switcher(app, config):
         ends = [ends]
     options["article_header_end"] = ["language-switcher.html", *[e for e in ends if e != "language-switcher.html"]]
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    if config.language in SEARCH_BAR:
+        options["search_bar_text"] = SEARCH_BAR[config.language]
 
 
 def other_editions(app, pagename, templatename, context, doctree):
@@ -69,10 +74,15 @@ def other_editions(app, pagename, templatename, context, doctree):
     context["course_switch"] = switch
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<link rel="alternate" hreflang="{e["code"]}" href="{e["url"]}">' for e in switch)
-    note = LAUNCH_NOTE.get(language)
+
+
+def launch_buttons_say_which_notebook(app, pagename, templatename, context, doctree):
+    note = LAUNCH_NOTE.get(app.config.language or "en")
+    if not note:
+        return
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
-            button["tooltip"] = button.get("tooltip", "") + (note or "")
+            button["tooltip"] = button.get("tooltip", "") + note
 
 
 def translate_notebooks(app, exception):
@@ -96,7 +106,10 @@ def translate_notebooks(app, exception):
 
 def setup(app):
     app.connect("config-inited", add_the_switcher)
-    app.connect("html-page-context", other_editions, priority=900)  # after the theme's header buttons
+    # Before the theme drops the header templates that render empty (the switcher needs course_switch).
+    app.connect("html-page-context", other_editions, priority=100)
+    app.connect("html-page-context", launch_buttons_say_which_notebook, priority=900)  # after the theme's buttons
+    app.add_css_file("course-i18n.css")
     app.add_post_transform(LocalGluedNumbers)
     app.connect("build-finished", translate_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
