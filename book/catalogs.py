@@ -37,7 +37,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 TITLED = re.compile(r"^.*<([^<>]+)>$", re.S)
 REFERENCES = {"ref", "numref", "doc", "eq", "term", "download", "external"}
 # A bare glue key (no "path::"): found only by the page's own parser, not in a translated paragraph.
-GLUE = re.compile(r"\{(glue(?::\w+)?)\}`(?!.*::)([^`]+)`")
+GLUE = re.compile(r"\{(glue(?::\w+)?)\}`(?![^`]*::)([^`]+)`")
 
 
 def pages() -> list[str]:
@@ -116,10 +116,25 @@ def extract(out: Path) -> Path:
     from editions import write_edition  # noqa: PLC0415  (book/ is this script's folder)
 
     config, toc = write_edition("gettext", out)
-    subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-                    "--toc", str(toc), "--path-output", str(out), "--builder", "custom",
-                    "--custom-builder", "gettext"], check=True, stdout=subprocess.DEVNULL)
+    run = subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+                          "--toc", str(toc), "--path-output", str(out), "--builder", "custom",
+                          "--custom-builder", "gettext"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"extracting the prose failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     return out / "_build" / "gettext"
+
+
+def stale(templates: Path) -> dict[str, set[str]]:
+    """Per page, the English entries of the sources that its catalog lacks (run `make catalogs`)."""
+    lacking = {}
+    for page in pages():
+        with (templates / f"{page}.pot").open("rb") as f:
+            wanted = {m.id for m in read_po(f) if m.id}
+        path = po_path(page)
+        have = {m.id for m in load(path) if m.id} if path.exists() else set()
+        if wanted - have:
+            lacking[page] = wanted - have
+    return lacking
 
 
 def update(templates: Path, language: str = "ru") -> dict[str, int]:
@@ -130,7 +145,9 @@ def update(templates: Path, language: str = "ru") -> dict[str, int]:
             template = read_po(f)
         path = po_path(page, language)
         catalog = load(path) if path.exists() else Catalog(locale=language, domain=page)
+        created = catalog.creation_date if path.exists() else template.creation_date
         catalog.update(template, update_header_comment=False)
+        catalog.creation_date = created  # a header that changes on every run is noise in the diff
         catalog.obsolete.clear()
         for message in catalog:
             if message.id and not message.string and language_neutral(message.id):

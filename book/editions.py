@@ -68,6 +68,7 @@ def write_edition(edition: str, out: Path) -> tuple[Path, Path]:
     settings["html_static_path"] = [str(ROOT / path) for path in settings.get("html_static_path", [])]
     config.setdefault("execute", {})["cache"] = str(CACHE)
     if edition == "gettext":
+        # Executed from the shared cache like the editions: a figure's caption exists only with its figure.
         settings.update(GETTEXT_CONFIG)
     else:
         settings["language"] = edition

@@ -34,9 +34,9 @@ class Traffic:
         return url.startswith(self.allowed_prefixes) or url.startswith(("data:", "blob:", "about:"))
 
 
-def open_guarded_page(browser, allowed_prefixes: tuple[str, ...]):
-    """A new page whose requests off the allowed prefixes are aborted and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_guarded_page(browser, allowed_prefixes: tuple[str, ...], locale: str | None = None):
+    """A new page whose requests off the allowed prefixes are aborted and recorded (locale: the browser's language)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     traffic = Traffic(allowed_prefixes)
 
     def route(route):

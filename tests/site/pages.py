@@ -1,4 +1,7 @@
-"""Facts about the built site (_build/html): its pages and what each weighs (site tests, benchmarks).
+"""Facts about the built site (_build/html): its editions, their pages and what each weighs (site tests, benchmarks).
+
+The site is one folder per edition (``en/``, ``ru/``: the same pages, the same code and outputs,
+the prose in two languages) and a root page that opens the reader's edition.
 
 Two weights per page:
 - ``own``: the page's HTML (with any widget state inside it) plus the images and files it alone
@@ -19,6 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
+EDITIONS = ("en", "ru")
 _LINK = re.compile(r"""(?:src|href)=["']([^"'#?]+)""")
 
 
@@ -39,7 +43,12 @@ def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
     return pages
 
 
-def linked_files(page: str, site: Path = SITE) -> set[Path]:
+def edition_site(edition: str) -> Path:
+    """The folder of one edition: pages are <folder>/<page>.html."""
+    return SITE / edition
+
+
+def linked_files(page: str, site: Path) -> set[Path]:
     """The files a page loads or links to inside the site (not other pages)."""
     html_file = site / f"{page}.html"
     files = set()
@@ -68,13 +77,13 @@ class PageWeight:
         return self.html_bytes + self.own_file_bytes
 
 
-def page_weight(page: str, site: Path = SITE) -> PageWeight:
+def page_weight(page: str, site: Path) -> PageWeight:
     shared = (site / "_static").resolve()
     own = sum(f.stat().st_size for f in linked_files(page, site) if shared not in f.parents)
     return PageWeight(page, (site / f"{page}.html").stat().st_size, own)
 
 
-def transfer_weight(page: str, site: Path = SITE) -> int:
+def transfer_weight(page: str, site: Path) -> int:
     html_file = (site / f"{page}.html").resolve()
     return gzipped_size(html_file) + sum(gzipped_size(f) for f in linked_files(page, site))
 

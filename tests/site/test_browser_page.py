@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from conftest import SITE
 from guard import open_guarded_page
+from pages import EDITIONS
 from PIL import Image
 
 pytestmark = pytest.mark.site
@@ -41,9 +42,10 @@ def check_traffic(page, traffic):
     assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
 
 
-def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url, edition):
     page, traffic = guarded_page
-    open_chapter(page, f"{site_url}/{PAGE}")
+    open_chapter(page, f"{site_url}/{edition}/{PAGE}")
     # The page opens as the chapter's code left it: relu2, map 5 (course_browser.select).
     assert text(page, ".fm-depth-label") == "relu2 · 14×14×64"
     assert text(page, ".fm-channel-label") == "5 (of 0…63)"
@@ -113,9 +115,10 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url):
     check_traffic(page, traffic)
 
 
-def test_the_colour_model_runs_in_the_page_too(guarded_page, site_url):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_colour_model_runs_in_the_page_too(guarded_page, site_url, edition):
     page, traffic = guarded_page
-    open_chapter(page, f"{site_url}/{PAGE}")
+    open_chapter(page, f"{site_url}/{edition}/{PAGE}")
     colour = page.locator(".fm-browser").nth(1)
     assert colour.locator(".fm-depth-label").inner_text() == "edges · 48×48×4"
     assert colour.locator(".fm-caption").inner_text() == "astronaut"
@@ -127,10 +130,11 @@ def test_the_colour_model_runs_in_the_page_too(guarded_page, site_url):
     check_traffic(page, traffic)
 
 
-def test_the_browser_works_from_disk(browser):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_browser_works_from_disk(browser, edition):
     context, page, traffic = open_guarded_page(browser, ("file://",))
     try:
-        open_chapter(page, (SITE / PAGE).as_uri())
+        open_chapter(page, (SITE / edition / PAGE).as_uri())
         before = pixels(page, ".fm-map")
         page.locator(".fm-clear").first.click()
         assert text(page, ".fm-caption").startswith("your drawing.")

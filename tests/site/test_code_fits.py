@@ -18,13 +18,13 @@ WIDE = """() => [...document.querySelectorAll('.cell_input pre, .cell_output pre
   })"""
 
 
-def sideways(browser, site_url) -> dict[str, list[str]]:
+def sideways(browser, site_url, edition) -> dict[str, list[str]]:
     """{chapter page: the lines of its cells that scroll sideways}."""
     context = browser.new_context(viewport=WINDOW)
     page = context.new_page()
     found = {}
     for chapter in [p for p in site.toc_pages() if p.startswith("chapters/")]:
-        page.goto(f"{site_url}/{chapter}.html", wait_until="load")
+        page.goto(f"{site_url}/{edition}/{chapter}.html", wait_until="load")
         page.wait_for_timeout(500)  # widgets render after load
         wide = page.evaluate(WIDE)
         if wide:
@@ -33,8 +33,9 @@ def sideways(browser, site_url) -> dict[str, list[str]]:
     return found
 
 
-def test_no_cell_of_a_chapter_scrolls_sideways(browser, site_url):
-    found = sideways(browser, site_url)
+@pytest.mark.parametrize("edition", site.EDITIONS)
+def test_no_cell_of_a_chapter_scrolls_sideways(browser, site_url, edition):
+    found = sideways(browser, site_url, edition)
     count = sum(map(len, found.values()))
     assert not found, f"{count} cells scroll sideways at 1280 px: " + "; ".join(
         f"{page}: {lines[:3]}" for page, lines in found.items())

@@ -1,11 +1,10 @@
-"""Internal links of the built site lead to pages and anchors that exist."""
+"""Internal links of the built site, both editions, lead to pages and anchors that exist."""
 
 from urllib.parse import unquote, urlparse
 
 import pages as site
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SITE
 
 pytestmark = pytest.mark.site
 
@@ -17,8 +16,8 @@ def ids_of(path, cache={}):  # noqa: B006 - a deliberate per-run cache of parsed
     return cache[path]
 
 
-def broken_links(page):
-    html_file = SITE / f"{page}.html"
+def broken_links(page, edition):
+    html_file = site.edition_site(edition) / f"{page}.html"
     soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
     broken = []
     for link in soup.select("article a[href]"):
@@ -34,16 +33,19 @@ def broken_links(page):
     return broken
 
 
-def test_russian_page_links_reach_the_chapter_sections():
+@pytest.mark.parametrize("edition", site.EDITIONS)
+def test_russian_page_links_reach_the_chapter_sections(edition):
+    # In the English edition it links to the English chapters; in the Russian one it is the entry to them.
     page = "book/question-ru"
-    soup = BeautifulSoup((SITE / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((site.edition_site(edition) / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
     chapter_links = [a["href"] for a in soup.select("article a.reference.internal[href*='chapters/']")]
     # Every sub-question links to its demonstrations: at least 4 chapters, with anchors.
     assert len({href.split("#")[0] for href in chapter_links}) >= 5, chapter_links
     assert all("#" in href for href in chapter_links), chapter_links
-    assert broken_links(page) == []
+    assert broken_links(page, edition) == []
 
 
 @pytest.mark.parametrize("page", site.toc_pages())
-def test_internal_links_resolve(page):
-    assert broken_links(page) == []
+@pytest.mark.parametrize("edition", site.EDITIONS)
+def test_internal_links_resolve(edition, page):
+    assert broken_links(page, edition) == []

@@ -1,6 +1,7 @@
 """The built site serves its own JavaScript: a widget renders and reacts with every other host blocked."""
 
 import pytest
+from pages import EDITIONS
 
 pytestmark = pytest.mark.site
 
@@ -15,9 +16,10 @@ def visible_image_src(page, stack_class):
     )
 
 
-def test_setup_chapter_widget_works_offline(guarded_page, site_url):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_setup_chapter_widget_works_offline(guarded_page, site_url, edition):
     page, traffic = guarded_page
-    page.goto(f"{site_url}/chapters/00-setup-check.html", wait_until="networkidle")
+    page.goto(f"{site_url}/{edition}/chapters/00-setup-check.html", wait_until="networkidle")
     handle = page.locator(".fm-class-slider .noUi-handle")
     handle.wait_for(state="visible", timeout=20_000)
     before = visible_image_src(page, "fm-class-stack")
@@ -36,9 +38,10 @@ def test_setup_chapter_widget_works_offline(guarded_page, site_url):
     assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
 
 
-def test_math_is_typeset_by_the_site_own_mathjax(guarded_page, site_url):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_math_is_typeset_by_the_site_own_mathjax(guarded_page, site_url, edition):
     page, traffic = guarded_page
-    page.goto(f"{site_url}/book/intro.html", wait_until="networkidle")
+    page.goto(f"{site_url}/{edition}/book/intro.html", wait_until="networkidle")
     page.wait_for_selector("mjx-container", timeout=20_000)
     scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
     assert any(src.startswith(site_url) and "mathjax" in src for src in scripts), scripts

@@ -1,4 +1,5 @@
-"""The whole built site: every page of the table of contents, with the network blocked, from a server and from disk."""
+"""The whole built site, both editions: every page of the table of contents, with the network
+blocked, from a server and from disk."""
 
 import gzip
 import json
@@ -14,23 +15,28 @@ from guard import open_guarded_page
 pytestmark = pytest.mark.site
 MB = 1_000_000
 PAGE_BUDGET = 3 * MB
-SITE_BUDGET = 40 * MB
+EDITION_BUDGET = 25 * MB  # each edition carries its own theme, scripts and figures
+EDITIONS = site.EDITIONS
+EXECUTED = SITE.parent / "editions" / "en" / "_build" / "jupyter_execute"
 
 
-def built_pages():
-    return [page for page in site.toc_pages() if (SITE / f"{page}.html").is_file()]
+def built_pages(edition):
+    return [page for page in site.toc_pages() if (site.edition_site(edition) / f"{page}.html").is_file()]
 
 
-def test_every_toc_page_was_built():
-    missing = [page for page in site.toc_pages() if not (SITE / f"{page}.html").is_file()]
-    assert not missing, f"pages in _toc.yml missing from {SITE}: {missing}"
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_toc_page_was_built(edition):
+    folder = site.edition_site(edition)
+    missing = [page for page in site.toc_pages() if not (folder / f"{page}.html").is_file()]
+    assert not missing, f"pages in _toc.yml missing from {folder}: {missing}"
 
 
 @pytest.mark.parametrize("page", site.toc_pages())
-def test_page_loads_cleanly_offline(browser, site_url, page):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_page_loads_cleanly_offline(browser, site_url, edition, page):
     context, tab, traffic = open_guarded_page(browser, (site_url,))
     try:
-        tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
+        tab.goto(f"{site_url}/{edition}/{page}.html", wait_until="networkidle")
         tab.wait_for_timeout(300)
         broken = tab.evaluate("""[...document.images]
             .filter(i => i.complete && i.naturalWidth === 0 && i.getAttribute('src'))
@@ -44,12 +50,14 @@ def test_page_loads_cleanly_offline(browser, site_url, page):
         context.close()
 
 
-def test_site_opens_from_disk_with_a_working_widget(browser):
-    context, tab, traffic = open_guarded_page(browser, ("file://",))
+@pytest.mark.parametrize(("edition", "browser_language"), [("en", "de-DE"), ("en", "en-GB"), ("ru", "ru-RU")])
+def test_site_opens_from_disk_in_the_reader_language_with_a_working_widget(browser, edition, browser_language):
+    # The root page sends a browser set to Russian to the Russian edition, any other to the English one.
+    context, tab, traffic = open_guarded_page(browser, ("file://",), locale=browser_language)
     try:
         tab.goto((SITE / "index.html").as_uri(), wait_until="load")
-        tab.wait_for_url(re.compile(r".*/book/intro\.html$"), timeout=10_000)
-        tab.goto((SITE / "chapters" / "00-setup-check.html").as_uri(), wait_until="load")
+        tab.wait_for_url(re.compile(rf".*/{edition}/book/intro\.html$"), timeout=10_000)
+        tab.goto((SITE / edition / "chapters" / "00-setup-check.html").as_uri(), wait_until="load")
         handle = tab.locator(".fm-class-slider .noUi-handle")
         handle.wait_for(state="visible", timeout=20_000)
         handle.focus()
@@ -62,18 +70,51 @@ def test_site_opens_from_disk_with_a_working_widget(browser):
         context.close()
 
 
-@pytest.mark.parametrize("query", ["feature map", "карта признаков"])
-def test_search_finds(guarded_page, site_url, query):
+def test_the_root_page_links_to_both_editions_without_a_script():
+    soup = BeautifulSoup((SITE / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = {a["hreflang"]: a["href"] for a in soup.select("a[hreflang]")}
+    assert links == {edition: f"{edition}/index.html" for edition in EDITIONS}
+    assert all((SITE / href).is_file() for href in links.values())
+    # The site is the editions and the root page, nothing left from an older build.
+    assert sorted(p.name for p in SITE.iterdir()) == sorted([*EDITIONS, "index.html"])
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_page_switches_to_the_same_page_in_the_other_edition(edition):
+    folder, others, wrong = site.edition_site(edition), [e for e in EDITIONS if e != edition], []
+    for page in site.toc_pages():
+        soup = BeautifulSoup((folder / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        switch = soup.select(".header-article-items a.course-language")
+        if [a["hreflang"] for a in switch] != others:
+            wrong.append(f"{page}: the switcher offers {[a['hreflang'] for a in switch]}")
+        for a in switch:
+            target = ((folder / page).parent / a["href"]).resolve()
+            if target != (SITE / a["hreflang"] / f"{page}.html").resolve() or not target.is_file():
+                wrong.append(f"{page}: {a['href']}")
+    assert not wrong, wrong
+
+
+# The Russian question page is in both editions; in the Russian one the chapters are found too (Russian stemmer).
+@pytest.mark.parametrize(("edition", "query", "expected"), [
+    ("en", "feature map", "chapters/01-one-filter-one-map.html"),
+    ("en", "карта признаков", "book/question-ru.html"),
+    ("ru", "карта признаков", "chapters/01-one-filter-one-map.html"),
+    ("ru", "карты признаков", "chapters/01-one-filter-one-map.html"),
+])
+def test_search_finds(guarded_page, site_url, edition, query, expected):
     page, _ = guarded_page
-    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
+    page.goto(f"{site_url}/{edition}/search.html?q={query}", wait_until="networkidle")
     page.wait_for_selector("#search-results ul.search li", timeout=15_000)
-    assert page.locator("#search-results ul.search li").count() >= 1
+    found = page.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
+    assert any(href.split("#")[0].split("?")[0].endswith(f"/{edition}/{expected}") for href in found), found
 
 
-def test_every_figure_has_alt_text():
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_figure_has_alt_text(edition):
     missing = []
-    for page in built_pages():
-        soup = BeautifulSoup((SITE / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    for page in built_pages(edition):
+        soup = BeautifulSoup((site.edition_site(edition) / f"{page}.html").read_text(encoding="utf-8"),
+                             "html.parser")
         for img in soup.select("article img"):
             alt = (img.get("alt") or "").strip()
             src = img.get("src", "")
@@ -83,20 +124,22 @@ def test_every_figure_has_alt_text():
     assert not missing, f"images without alt text (give the cell a caption/alt in its mystnb metadata): {missing}"
 
 
-def test_page_and_site_weight_budgets():
-    over = {}
-    for page in built_pages():
-        own = site.page_weight(page)
-        transfer = site.transfer_weight(page)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_page_and_site_weight_budgets(edition):
+    folder, over = site.edition_site(edition), {}
+    for page in built_pages(edition):
+        own = site.page_weight(page, folder)
+        transfer = site.transfer_weight(page, folder)
         if own.total > PAGE_BUDGET or transfer > PAGE_BUDGET:
             over[page] = (own.total, transfer)
     assert not over, f"pages over {PAGE_BUDGET:,} bytes (own bytes, compressed transfer): {over}"
-    assert site.site_bytes() < SITE_BUDGET
+    assert site.site_bytes(folder) < EDITION_BUDGET
 
 
-def test_the_browser_chapter_carries_its_network_in_under_a_megabyte():
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_browser_chapter_carries_its_network_in_under_a_megabyte(edition):
     # The weights, 100 test images and the front end travel in the page: its own bytes stay under 1 MB.
-    weight = site.page_weight("chapters/04-browsing-activations")
+    weight = site.page_weight("chapters/04-browsing-activations", site.edition_site(edition))
     assert weight.total <= 1 * MB, f"chapter 4 is {weight.total:,} bytes (HTML {weight.html_bytes:,})"
 
 
@@ -110,7 +153,7 @@ def test_gzip_is_what_transfer_weight_measures(tmp_path):
 
 def test_no_stray_object_reprs_in_executed_chapters():
     """A cell ending in a plotting call prints '<matplotlib... at 0x...>' above its figure: end it with ';'."""
-    executed = sorted((SITE.parent / "jupyter_execute").rglob("*.ipynb"))
+    executed = sorted(EXECUTED.rglob("*.ipynb"))
     assert executed, "no executed notebooks: run `make book` first"
     stray = []
     for path in executed:
@@ -122,13 +165,15 @@ def test_no_stray_object_reprs_in_executed_chapters():
     assert not stray, f"object reprs shown as output: {stray}"
 
 
-def test_students_get_their_copies_and_nothing_else():
-    downloads = sorted(path.name for path in (SITE / "_downloads").rglob("*.ipynb"))
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_students_get_their_copies_and_nothing_else(edition):
+    folder = site.edition_site(edition)
+    downloads = sorted(path.name for path in (folder / "_downloads").rglob("*.ipynb"))
     for name in ("01-convolution-by-hand.ipynb", "02-layers-and-maps.ipynb", "03-reading-the-maps.ipynb",
                  "04-how-many-maps.ipynb"):
         assert name in downloads, f"the assignments page does not offer {name}: {downloads}"
     leaks = []
-    for path in SITE.rglob("*"):
+    for path in folder.rglob("*"):
         if path.is_file() and path.suffix in {".ipynb", ".html", ".zip", ".txt", ".json"}:
             text = path.read_text(encoding="utf-8", errors="ignore")
             if path.suffix == ".zip" or "BEGIN SOLUTION" in text or "otter_assign_solution_cell" in text \
