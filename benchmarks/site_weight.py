@@ -5,7 +5,7 @@ HTML's links add up (gzip and raw). With ``--chromium PAGE``, also what Chromium
 fetches on a first visit to that page (scripts loaded by other scripts, fonts, everything),
 from disk, by kind of file.
 
-Usage: .venv/bin/python benchmarks/site_weight.py [--chromium chapters/04-browsing-activations]
+Usage: .venv/bin/python benchmarks/site_weight.py [--edition ru] [--chromium chapters/04-browsing-activations]
 """
 
 import argparse
@@ -19,7 +19,7 @@ import pages as site  # noqa: E402  (the site tests' own page facts)
 CHROMIUM = "/usr/bin/chromium"
 
 
-def first_visit(page: str) -> Counter:
+def first_visit(page: str, folder: Path) -> Counter:
     """Bytes Chromium reads for a first visit to the page from file://, by file (suffix-less paths kept)."""
     from playwright.sync_api import sync_playwright
 
@@ -31,12 +31,12 @@ def first_visit(page: str) -> Counter:
         def count(response):
             if response.url.startswith("file://"):
                 try:
-                    fetched[response.url.removeprefix(site.SITE.as_uri())] += len(response.body())
+                    fetched[response.url.removeprefix(folder.as_uri())] += len(response.body())
                 except Exception:  # noqa: BLE001 - a response without a body (a redirect)
                     pass
 
         tab.on("response", count)
-        tab.goto((site.SITE / f"{page}.html").as_uri(), wait_until="networkidle")
+        tab.goto((folder / f"{page}.html").as_uri(), wait_until="networkidle")
         tab.wait_for_timeout(2000)  # widgets render after load
         browser.close()
     return fetched
@@ -44,22 +44,28 @@ def first_visit(page: str) -> Counter:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edition", choices=site.EDITIONS, action="append",
+                        help="the edition(s) to weigh (default: all)")
     parser.add_argument("--chromium", metavar="PAGE", help="also measure a first visit to PAGE in Chromium")
     args = parser.parse_args()
-    print(f"{'page':45} {'own (html+images)':>18} {'first visit, gzip':>18} {'first visit, raw':>17}")
-    for page in site.toc_pages():
-        if not (site.SITE / f"{page}.html").is_file():
-            print(f"{page:45} not built")
-            continue
-        own = site.page_weight(page).total
-        raw = (site.SITE / f"{page}.html").stat().st_size + sum(f.stat().st_size for f in site.linked_files(page))
-        print(f"{page:45} {own:>18,} {site.transfer_weight(page):>18,} {raw:>17,}")
-    print(f"whole site: {site.site_bytes():,} bytes in {site.SITE}")
-    if args.chromium:
-        fetched = first_visit(args.chromium)
-        print(f"\nA first visit to {args.chromium} in Chromium reads {sum(fetched.values()):,} bytes, uncompressed:")
-        for name, size in fetched.most_common(12):
-            print(f"{size:>12,}  {name}")
+    for edition in args.edition or site.EDITIONS:
+        folder = site.edition_site(edition)
+        print(f"\n{edition}: {'page':41} {'own (html+images)':>18} {'first visit, gzip':>18} {'first visit, raw':>17}")
+        for page in site.toc_pages():
+            if not (folder / f"{page}.html").is_file():
+                print(f"    {page:41} not built")
+                continue
+            own = site.page_weight(page, folder).total
+            linked = sum(f.stat().st_size for f in site.linked_files(page, folder))
+            raw = (folder / f"{page}.html").stat().st_size + linked
+            print(f"    {page:41} {own:>18,} {site.transfer_weight(page, folder):>18,} {raw:>17,}")
+        print(f"{edition} edition: {site.site_bytes(folder):,} bytes in {folder}")
+        if args.chromium:
+            fetched = first_visit(args.chromium, folder)
+            print(f"A first visit to {args.chromium} in Chromium reads {sum(fetched.values()):,} bytes, uncompressed:")
+            for name, size in fetched.most_common(12):
+                print(f"{size:>12,}  {name}")
+    print(f"\nwhole site: {site.site_bytes():,} bytes in {site.SITE}")
 
 
 if __name__ == "__main__":

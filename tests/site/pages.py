@@ -5,7 +5,8 @@ the prose in two languages) and a root page that opens the reader's edition.
 
 Two weights per page:
 - ``own``: the page's HTML (with any widget state inside it) plus the images and files it alone
-  links to, that is everything outside ``_static/`` (the theme, scripts and fonts every page shares);
+  links to, that is everything but what every page shares: ``_static/`` (the theme, scripts and
+  fonts) and ``searchindex.js`` (the search index of the whole edition);
 - ``transfer``: what a first visit downloads, everything included, gzip-compressed as static hosts serve it.
 """
 
@@ -78,8 +79,8 @@ class PageWeight:
 
 
 def page_weight(page: str, site: Path) -> PageWeight:
-    shared = (site / "_static").resolve()
-    own = sum(f.stat().st_size for f in linked_files(page, site) if shared not in f.parents)
+    shared, index = (site / "_static").resolve(), (site / "searchindex.js").resolve()
+    own = sum(f.stat().st_size for f in linked_files(page, site) if shared not in f.parents and f != index)
     return PageWeight(page, (site / f"{page}.html").stat().st_size, own)
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 
+import nbformat
 import pages as site
 import pytest
 from bs4 import BeautifulSoup
@@ -59,6 +60,7 @@ def test_both_editions_show_the_same_code_and_outputs(chapter):
 def test_the_russian_download_is_the_russian_notebook_with_the_same_code(chapter):
     english = json.loads((site.edition_site("en") / "_sources" / f"{chapter}.ipynb").read_text())
     russian = json.loads((site.edition_site("ru") / "_sources" / f"{chapter}.ipynb").read_text())
+    nbformat.validate(nbformat.from_dict(russian))  # opens in JupyterLab, Colab and Kaggle alike
     assert len(russian["cells"]) == len(english["cells"])
     for en, ru in zip(english["cells"], russian["cells"], strict=True):
         assert en["cell_type"] == ru["cell_type"] and en.get("id") == ru.get("id")
