@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import catalogs  # noqa: E402  (book/catalogs.py: one reader of the catalogs for the build and the tests)
 
 logger = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).with_name("templates")
-STATIC = Path(__file__).with_name("static")
+TEMPLATES = Path(__file__).with_name("templates")  # its CSS is in static/, served by course_site
 SWITCH_TITLE = {"en": "This page in English", "ru": "Эта страница по-русски"}
 SEARCH_BAR = {"ru": "Поиск по курсу…"}  # Jupyter Book sets the theme's search text in English
 LAUNCH_NOTE = {"ru": " (блокнот на английском; код тот же, русский блокнот — в кнопке скачивания)"}
@@ -60,7 +59,6 @@ def add_the_switcher(app, config):
         ends = [ends]
     options["article_header_end"] = ["language-switcher.html", *[e for e in ends if e != "language-switcher.html"]]
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
-    config.html_static_path = [*config.html_static_path, str(STATIC)]
     if config.language in SEARCH_BAR:
         options["search_bar_text"] = SEARCH_BAR[config.language]
 

@@ -1,6 +1,7 @@
 """Small fixes the course's site needs, as a local Sphinx extension (registered in _config.yml)."""
 
 import json
+from pathlib import Path
 
 from sphinx.util import logging
 
@@ -75,8 +76,15 @@ def anywidget_pages_skip_the_widget_manager(app, pagename, templatename, context
     app.add_js_file(ANYWIDGET_HOST)
 
 
+def serve_own_static_files(app, config):
+    # book/_ext/static: the site's own CSS (course-site.css, course-i18n.css).
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
+
+
 def setup(app):
     app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)
+    app.connect("config-inited", serve_own_static_files)
+    app.add_css_file("course-site.css")
     app.connect("config-inited", launch_buttons_need_a_repository)
     app.connect("html-page-context", drop_duplicate_scripts, priority=100)  # before handlers that end the event early
     # After myst-nb's handler (priority 500), which adds the page's widget state and the widget manager.
