@@ -91,7 +91,8 @@ book: setup assignments chapters
 	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
 
 # The Russian catalogs: merge the English prose into them, then list what is left to translate.
-catalogs: setup
+# (The extraction reads the chapters' execution cache: a figure's caption exists only with its figure.)
+catalogs: chapters
 	$(PY) book/catalogs.py update
 
 chapters: setup _build/.library-stamp
