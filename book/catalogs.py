@@ -113,12 +113,10 @@ def problems(catalog: Catalog) -> list[str]:
 
 def extract(out: Path) -> Path:
     """Build the English prose into .pot templates (Sphinx's gettext builder); returns their folder."""
-    from editions import write_edition  # noqa: PLC0415  (book/ is this script's folder)
+    from editions import jupyter_book  # noqa: PLC0415  (book/ is this script's folder)
 
-    config, toc = write_edition("gettext", out)
-    run = subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-                          "--toc", str(toc), "--path-output", str(out), "--builder", "custom",
-                          "--custom-builder", "gettext"], capture_output=True, text=True)
+    command = jupyter_book("gettext", out, ["--builder", "custom", "--custom-builder", "gettext"])
+    run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode != 0:
         raise RuntimeError(f"extracting the prose failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     return out / "_build" / "gettext"

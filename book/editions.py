@@ -31,7 +31,6 @@ ENTRY = {"ru": "book/question-ru"}
 RU_CONFIG = {
     "language": "ru",
     "locale_dirs": [str(BUILD / "editions" / "locale")],
-    "gettext_compact": False,
     # myst-nb's toggle of a hidden input (only hide-input cells are used: its "{type}" is English).
     "nb_code_prompt_show": "Показать код ячейки",
     "nb_code_prompt_hide": "Скрыть код ячейки",
@@ -76,11 +75,19 @@ def write_edition(edition: str, out: Path) -> tuple[Path, Path]:
         settings.setdefault("html_context", {})["course_editions"] = {e: NAMES[e] for e in EDITIONS}
     if edition == "ru":
         config["title"], config["author"] = TITLES["ru"], "Авторы курса"
-        settings.update(RU_CONFIG)
+        # One catalog per page, as extracted.
+        settings.update(RU_CONFIG, gettext_compact=GETTEXT_CONFIG["gettext_compact"])
     out.mkdir(parents=True, exist_ok=True)
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     (out / "_toc.yml").write_text(yaml.safe_dump(edition_toc(edition), sort_keys=False, allow_unicode=True))
     return out / "_config.yml", out / "_toc.yml"
+
+
+def jupyter_book(edition: str, out: Path, flags: list[str]) -> list[str]:
+    """The Jupyter Book command that builds the edition (or the gettext templates) into out."""
+    config, toc = write_edition(edition, out)
+    return [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+            "--toc", str(toc), "--path-output", str(out), *flags]
 
 
 def build(edition: str, flags: list[str]) -> None:
@@ -90,9 +97,7 @@ def build(edition: str, flags: list[str]) -> None:
         from catalogs import build_catalogs  # noqa: PLC0415
 
         build_catalogs(BUILD / "editions" / "locale")
-    config, toc = write_edition(edition, out)
-    command = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-               "--toc", str(toc), "--path-output", str(out), *flags]
+    command = jupyter_book(edition, out, flags)
     start = time.perf_counter()
     if subprocess.run(command).returncode != 0:
         # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.

@@ -49,6 +49,11 @@ def edition_site(edition: str) -> Path:
     return SITE / edition
 
 
+def executed_notebooks(edition: str) -> Path:
+    """Where the edition's build left the chapters as executed (code, outputs, markdown)."""
+    return ROOT / "_build" / "editions" / edition / "_build" / "jupyter_execute"
+
+
 def linked_files(page: str, site: Path) -> set[Path]:
     """The files a page loads or links to inside the site (not other pages)."""
     html_file = site / f"{page}.html"

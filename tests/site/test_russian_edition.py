@@ -7,12 +7,10 @@ import nbformat
 import pages as site
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SITE
 
 pytestmark = pytest.mark.site
 EDITIONS = site.EDITIONS
 CHAPTERS = [page for page in site.toc_pages() if page.startswith("chapters/")]
-EXECUTED = {e: SITE.parent / "editions" / e / "_build" / "jupyter_execute" for e in EDITIONS}
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 
 
@@ -51,7 +49,7 @@ def test_both_editions_show_the_same_code_and_outputs(chapter):
     # Code cells are not in the catalogs, and both editions read one execution cache.
     cells = {}
     for edition in EDITIONS:
-        notebook = json.loads((EXECUTED[edition] / f"{chapter}.ipynb").read_text())
+        notebook = json.loads((site.executed_notebooks(edition) / f"{chapter}.ipynb").read_text())
         cells[edition] = [(c["source"], c.get("outputs")) for c in notebook["cells"] if c["cell_type"] == "code"]
     assert cells["en"] and cells["en"] == cells["ru"]
 

@@ -17,7 +17,6 @@ MB = 1_000_000
 PAGE_BUDGET = 3 * MB
 EDITION_BUDGET = 25 * MB  # each edition carries its own theme, scripts and figures
 EDITIONS = site.EDITIONS
-EXECUTED = SITE.parent / "editions" / "en" / "_build" / "jupyter_execute"
 
 
 def built_pages(edition):
@@ -153,7 +152,7 @@ def test_gzip_is_what_transfer_weight_measures(tmp_path):
 
 def test_no_stray_object_reprs_in_executed_chapters():
     """A cell ending in a plotting call prints '<matplotlib... at 0x...>' above its figure: end it with ';'."""
-    executed = sorted(EXECUTED.rglob("*.ipynb"))
+    executed = sorted(site.executed_notebooks("en").rglob("*.ipynb"))
     assert executed, "no executed notebooks: run `make book` first"
     stray = []
     for path in executed:
