@@ -220,7 +220,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
 
     ``jobs`` submissions are graded at once (default: the number of cores). Run again on the
     same folder, it keeps the rows of submissions already graded (same file, same autograder,
-    same limits) and grades the rest. Returns the CSV path.
+    same limits) and grades the rest, rows the grader failed on (status error) included.
+    Returns the CSV path.
     """
     options = options or Options()
     choose_mode(options.sandbox)  # refuse now, with the reason, rather than once per submission
@@ -366,7 +367,9 @@ def _finished_row(result_file: Path, key: str) -> dict | None:
         batch = json.loads(result_file.read_text()).get("batch", {})
     except (OSError, ValueError, AttributeError):
         return None
-    return batch.get("row") if batch.get("key") == key else None
+    row = batch.get("row") if batch.get("key") == key else None
+    # An error is the grader's trouble (a sandbox that did not start, a crash): a run again retries it.
+    return row if isinstance(row, dict) and row.get("status") != "error" else None
 
 
 def _csv_text(columns: list[str], rows: list[dict]) -> str:

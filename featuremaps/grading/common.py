@@ -23,6 +23,7 @@ OUTPUT_LIMIT = 20_000      # characters one cell may print; the rest is dropped
 MESSAGE_LIMIT = 1_500      # characters kept of one test's failure message
 LOG_LIMIT = 20_000         # characters kept of a grading process's own output (head and tail)
 MEMORY_LIMIT = 4 * 2**30   # bytes of address space the student's process may use
+STARTUP_TIMEOUT = 180      # the student's process starting, and its preloading; no student code runs yet
 
 TIMEOUT_MARK = "[grader] time limit"
 TRUNCATION_MARK = "[grader] output cut"
@@ -30,6 +31,10 @@ ANSWER_TAG = "otter_answer_cell"
 CHECK_KEY = "featuremaps"  # cell metadata {"featuremaps": {"check": "q1"}} marks the grader's check cells
 GRADER_SETUP = re.compile(r"^grader\s*=\s*notebook_grader\(", re.M)
 CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["']([^"']+)["']\s*\)""", re.M)  # a call, not a comment
+# Of these packages, the modules a notebook imports are imported by the student's process before its first
+# cell, so a cell's clock times the student's code, not TensorFlow's start-up (15 s on an idle 2-core
+# machine, several times that on a busy one).
+PRELOAD_PACKAGES = ("featuremaps", "keras", "tensorflow", "numpy", "matplotlib")
 GRADING_ENV = {**runtime.TENSORFLOW_QUIET, "KERAS_BACKEND": runtime.BACKEND, "PYTHONHASHSEED": "0",
                "MPLBACKEND": "agg"}
 

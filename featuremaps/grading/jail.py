@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     os.set_inheritable(config["fd"], True)
     os.closerange(3, config["fd"])
     command = [config["python"], "-s", "-m", "featuremaps.grading.worker", "--fd", str(config["fd"]),
-               "--output-limit", str(config["output_limit"])]
+               "--output-limit", str(config["output_limit"]), "--preload", ",".join(config["preload"])]
     env = {**config["env"], "HOME": "/tmp/home", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin"}
     os.execve(config["python"], command, env)
     return 1  # not reached

@@ -14,6 +14,7 @@ on the broken cell are graded on their merits.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib
 import re
@@ -28,6 +29,8 @@ from featuremaps.grading.common import (
     CELL_TIMEOUT,
     MESSAGE_LIMIT,
     OUTPUT_LIMIT,
+    PRELOAD_PACKAGES,
+    STARTUP_TIMEOUT,
     SUBMISSION_TIMEOUT,
     TEST_TIMEOUT,
     TIMEOUT_MARK,
@@ -63,6 +66,10 @@ class TestTimeLimit(BaseException):
 
 class OutOfTime(BaseException):
     """The whole submission ran past its time limit."""
+
+
+class SandboxDidNotStart(RuntimeError):
+    """The student's process did not become ready; no student code had run, so it is the grader's trouble."""
 
 
 def student_text(text: str, limit: int = 300) -> str:
@@ -104,7 +111,15 @@ class Session:
     def ensure_running(self) -> None:
         """Start the student's process if it is not running, and replay the cells that had finished."""
         while self.worker.sock is None:
-            self.worker.start()
+            try:
+                self.worker.start(min(STARTUP_TIMEOUT, self.left()))
+            except (TimeoutError, EOFError) as exc:
+                self.left()  # out of the submission's time: that is a timeout like any other
+                why = (f"was not ready within {STARTUP_TIMEOUT:g} s" if isinstance(exc, TimeoutError)
+                       else f"ended while starting ({exc})")
+                raise SandboxDidNotStart(
+                    f"the sandboxed notebook process {why}, before any of the notebook's code ran; grade this "
+                    "submission again (with fewer --jobs if the machine is busy)") from None
             self.generation += 1
             self.restarts += self.generation > 1
             for i, source in enumerate(self.finished):  # the state the later cells and the tests expect
@@ -279,22 +294,45 @@ def _import_test_libraries() -> None:
             pass
 
 
+def preload_of(cells, check_ids: dict | None = None, setup_ids: set | None = None) -> tuple[str, ...]:
+    """The modules of PRELOAD_PACKAGES that the code cells which will run import (read here, never run)."""
+    check_ids, setup_ids, names = check_ids or {}, setup_ids or set(), set()
+    for cell in cells:
+        if (check_question(cell) or cell.get("id") in check_ids or is_grader_setup(cell)
+                or cell.get("id") in setup_ids):  # the grader runs its own code for these
+            continue
+        try:
+            tree = ast.parse(cell_source(cell)[:200_000])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # magics, broken code: their cells say so
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)  # if it is a submodule
+    return tuple(sorted(n for n in names if n.split(".")[0] in PRELOAD_PACKAGES))[:100]
+
+
 def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: set | None = None,
                    mode: str = "namespaces",
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
-                   output_limit: int = OUTPUT_LIMIT, slot: int = 0) -> dict:
+                   output_limit: int = OUTPUT_LIMIT, slot: int = 0, preload: tuple | None = None) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
     ``check_ids`` maps the handed-out copy's check-cell ids to questions, and ``setup_ids``
     holds its grader set-up cell's id, for submissions whose cells lost their metadata.
+    ``preload`` is what the student's process imports before its first cell (default: what the
+    notebook imports of PRELOAD_PACKAGES).
     """
     check_ids, setup_ids = check_ids or {}, setup_ids or set()
-    # The tests' own imports (Keras, TensorFlow) load while the student's process runs its first cells.
+    # The tests' own imports (Keras, TensorFlow) load while the student's process starts.
     threading.Thread(target=_import_test_libraries, daemon=True).start()
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     owners = question_of_cells(cells, check_ids)
-    worker = Worker(mode, limits or Limits(), output_limit, slot)
+    preload = preload_of(cells, check_ids, setup_ids) if preload is None else preload
+    worker = Worker(mode, limits or Limits(), output_limit, slot, preload)
     session = Session(worker, time.monotonic() + timeout, cell_timeout)
     questions, notes, question_notes = {}, [], {}
     status, error = "graded", None

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 
 from featuremaps.grading import plain
-from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, GradingError
+from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, STARTUP_TIMEOUT, GradingError
 
 SANDBOX_USER = "featuremaps-sandbox"
 MODES = ("auto", "namespaces", "userns", "none")
@@ -153,15 +153,21 @@ class Tail:
 class Worker:
     """One student process in the sandbox, and the requests the trusted runner makes of it."""
 
-    def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0):
+    def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0, preload: tuple = ()):
         self.mode, self.limits, self.output_limit, self.slot = mode, limits, output_limit, slot
+        self.preload = tuple(preload)  # modules imported before the first cell (runner.preload_of)
         self.process: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.logs: list[Tail] = []
         self.starts = 0
 
     # ---- life cycle ----
-    def start(self) -> None:
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Start the worker and wait until it is ready: its Python, IPython and ``preload`` imported.
+
+        Raises TimeoutError (not ready within ``timeout``) or EOFError (it ended first), after
+        stopping it. No student code has run by then, so neither is the student's doing.
+        """
         self.stop()
         ours, theirs = socket.socketpair()
         env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
@@ -169,7 +175,7 @@ class Worker:
         if self.mode == "none":
             scratch = tempfile.mkdtemp(prefix="featuremaps-scratch-")
             command = [sys.executable, "-s", "-m", "featuremaps.grading.worker", "--fd", str(theirs.fileno()),
-                       "--output-limit", str(self.output_limit)]
+                       "--output-limit", str(self.output_limit), "--preload", ",".join(self.preload)]
             cwd, env = scratch, {**os.environ, **env, "HOME": scratch}
         else:
             uid, gid = sandbox_user(self.slot) if self.mode == "namespaces" else (None, None)
@@ -177,7 +183,8 @@ class Worker:
             os.makedirs(root, mode=0o755, exist_ok=True)
             config = {"root": root, "paths": readable_paths(), "scratch_bytes": SCRATCH_BYTES,
                       "uid": uid, "gid": gid, "limits": self.limits.rlimits(), "fd": theirs.fileno(),
-                      "python": sys.executable, "output_limit": self.output_limit, "env": env}
+                      "python": sys.executable, "output_limit": self.output_limit, "env": env,
+                      "preload": list(self.preload)}
             user = ["--user", "--map-root-user"] if self.mode == "userns" else []
             command = ["unshare", *user, "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
                        "--", sys.executable, "-s", "-m", "featuremaps.grading.jail", json.dumps(config)]
@@ -190,6 +197,14 @@ class Worker:
         self.sock = ours
         self.logs.append(Tail(self.process.stdout))
         self.starts += 1
+        try:
+            ready = plain.recv(self.sock, deadline=time.monotonic() + max(0.0, timeout))
+        except (TimeoutError, EOFError, OSError, plain.ProtocolError) as exc:
+            self.stop()
+            raise (exc if isinstance(exc, TimeoutError) else EOFError(str(exc))) from None
+        if not (isinstance(ready, dict) and ready.get("ready") is True):
+            self.stop()
+            raise EOFError("the student's process began with something other than its ready message")
 
     def stop(self) -> None:
         """Kill the worker and everything it started (its namespace, or its session)."""

@@ -3,13 +3,16 @@
 Started by :mod:`featuremaps.grading.jail` inside the sandbox, with one socket (``--fd``)
 to the trusted runner. It runs each cell with IPython (so magics work as in Jupyter),
 captures what the cell prints (capped), and answers three kinds of request: run a cell,
-read a variable, call a function. Everything here is in the student's reach, so nothing
-it says is trusted: the runner checks every answer (:func:`featuremaps.grading.plain.decode`).
+read a variable, call a function. Before the first request it imports the course's libraries
+(``--preload``) and says it is ready, so no cell's time limit pays for them. Everything here
+is in the student's reach, so nothing it says is trusted: the runner checks every answer
+(:func:`featuremaps.grading.plain.decode`).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import socket
 import sys
@@ -51,11 +54,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--output-limit", type=int, default=20_000)
+    parser.add_argument("--preload", default="", help="modules to import before the first cell, comma-separated")
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance(colors="NoColor")
+    preloaded = []
+    for name in filter(None, args.preload.split(",")):
+        try:  # into sys.modules only: the notebook's namespace still holds only what its cells define
+            importlib.import_module(name)
+            preloaded.append(name)
+        except Exception:  # a cell that needs it will say so itself
+            pass
+    plain.send(sock, {"ready": True, "preloaded": preloaded})
     handles: dict[int, object] = {}
     real_out, real_err = sys.stdout, sys.stderr
     while True:

@@ -1,5 +1,7 @@
 """The batch as the README shows it: a relative SUBMISSIONS folder, and two files with one student id."""
 
+import json
+
 import pytest
 from assignment_helpers import read_rows, solutions, write
 
@@ -40,3 +42,12 @@ def test_a_batch_run_again_grades_only_what_is_not_done(dist, tmp_path):
     assert said[0] == "resuming: 1 of 2 already graded, 1 to go" and len(said) == 2
     assert again["alice"] == first["alice"]
     assert again["bob"]["status"] == "not graded" and float(again["bob"]["score"]) == 0
+    # A row the grader itself failed on (status error, say a sandbox that did not start) is tried again.
+    result_file = tmp_path / "class-graded" / "results" / "alice.json"
+    result = json.loads(result_file.read_text())
+    result["batch"]["row"]["status"] = "error"
+    result_file.write_text(json.dumps(result))
+    said = []
+    third = read_rows(grading.grade_batch(folder, dist=dist, echo=said.append, jobs=2))
+    assert said[0] == "resuming: 1 of 2 already graded, 1 to go"
+    assert third["alice"]["status"] == "graded" and third["bob"] == again["bob"]

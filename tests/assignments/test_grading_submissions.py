@@ -35,7 +35,7 @@ def test_solutions_score_full_marks(graded, dist, name):
     row = graded[0][f"solution-{name}"]
     points = grading.Autograder.load(name, dist).points
     assert row["status"] == "graded" and row["assignment"] == name
-    assert {q: score(row, q) for q in points} == points
+    assert {q: score(row, q) for q in points} == points, f"the grader's reason: {row['reason']}"
     assert float(row["score"]) == float(row["possible"]) == sum(points.values())
     assert row["reason"] == "ok: every test passed"
 

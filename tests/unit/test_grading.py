@@ -450,3 +450,17 @@ def test_hand_marking_sheet_quotes_answer_beside_rubric():
     assert written.to_mark(questions) == "q5 (4 points)"
     assert "q5: to be marked by hand (4 points" in written.feedback_lines(questions)
     assert written.to_mark({}) == "" and written.feedback_lines({}) == ""
+
+
+def test_the_student_process_preloads_only_the_course_libraries_the_notebook_imports():
+    from featuremaps.grading import runner
+
+    cells = [code("import numpy as np\nfrom featuremaps.model import trained_model"),
+             code("def f():\n    import keras.layers  # inside a function still counts"),
+             code("from . import sibling\nimport os, antigravity\nfrom this import s"),  # not ours: never loaded
+             code("%matplotlib inline"), code("def broken(:"), code("(" * 10_000),
+             code('from featuremaps.grading import notebook_grader\ngrader = notebook_grader("01")'),
+             code('import matplotlib\ngrader.check("q1")', cell_id="check-q1")]
+    cells[-2].metadata["featuremaps"] = {"grader": "setup"}  # the grader runs a stand-in for it
+    preload = runner.preload_of(cells, check_ids={"check-q1": "q1"})
+    assert preload == ("featuremaps.model", "featuremaps.model.trained_model", "keras.layers", "numpy")

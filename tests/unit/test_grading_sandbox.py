@@ -68,7 +68,7 @@ def notebook(*sources):
 
 def grade(nb, **limits):
     result = runner.grade_notebook(nb, otter_tests(), mode=MODE, **{"cell_timeout": 5, "test_timeout": 3,
-                                                                "timeout": 120, **limits})
+                                                                "timeout": 120, "preload": (), **limits})
     return {q: info["score"] for q, info in result["questions"].items()}, result
 
 
@@ -148,6 +148,30 @@ def run(worker, source):
     return answer["output"], answer["error"]
 
 
+def test_the_libraries_are_imported_before_the_first_cell_and_stay_out_of_its_namespace():
+    """A cell's clock starts once the preloaded modules are in; the notebook still must import them itself."""
+    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000, preload=("wave", "no_such_module_here"))
+    w.start()
+    try:
+        output, error = run(w, "import sys\nprint('wave' in sys.modules, 'wave' in dir())")
+        assert error is None and output.split() == ["True", "False"]
+    finally:
+        w.stop()
+    bare = Worker(MODE, Limits(memory=2 * 2**30), 20_000)
+    bare.start()
+    try:
+        assert run(bare, "import sys\nprint('wave' in sys.modules)")[0].split() == ["False"]
+    finally:
+        bare.stop()
+
+
+def test_a_process_that_is_not_ready_in_time_is_the_graders_trouble_not_the_students(monkeypatch):
+    monkeypatch.setattr(runner, "STARTUP_TIMEOUT", 0.001)  # no Python starts that fast
+    with pytest.raises(runner.SandboxDidNotStart, match="before any of the notebook's code ran; grade this"):
+        grade(notebook(RIGHT_F, "q1"))
+    assert sleepers() == []
+
+
 def test_the_student_process_sees_no_course_files_and_writes_only_its_scratch(worker):
     hidden = [ROOT / "assignments", ROOT / ".git", ROOT / "tests", "/root/.bash_history", "/work/main/README.md"]
     output, error = run(worker, f"import os\nprint([p for p in {[str(p) for p in hidden]!r} if os.path.exists(p)])")
@@ -224,6 +248,7 @@ def test_a_replayed_cell_that_now_fails_is_dropped_and_the_rest_replayed(tmp_pat
     mark = tmp_path / "ran-once"
     once = f"import os\nif os.path.exists({str(mark)!r}):\n    os._exit(0)\nopen({str(mark)!r}, 'w').close()"
     nb = notebook(RIGHT_F, once, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2")
-    result = runner.grade_notebook(nb, otter_tests(), mode="none", cell_timeout=5, test_timeout=3, timeout=120)
+    result = runner.grade_notebook(nb, otter_tests(), mode="none", cell_timeout=5, test_timeout=3, timeout=120,
+                                   preload=())
     assert {q: info["score"] for q, info in result["questions"].items()} == {"q1": 2.0, "q2": 1.0}, result
     assert "restarted 2 time(s)" in " ".join(result["notes"])
