@@ -36,8 +36,9 @@ INVERT_NOTE = " If its background is light it is inverted: Fashion-MNIST items a
 
 
 def front_end() -> str:
-    """The widget's ES module: forward.js, preprocess.js and browser.js as one (anywidget takes one file)."""
-    parts = [(FRONT_END / name).read_text(encoding="utf-8") for name in ("forward.js", "preprocess.js", "browser.js")]
+    """The widget's ES module: its four files as one (anywidget takes one file)."""
+    parts = [(FRONT_END / name).read_text(encoding="utf-8")
+             for name in ("forward.js", "preprocess.js", "strings.js", "browser.js")]
     # The files import each other for Node and editors; joined, the names are already in scope.
     module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z]+\.js";\n', "", part, flags=re.M) for part in parts)
     # Every page that shows the widget carries this text: without indentation and comment lines it is

@@ -2,6 +2,7 @@
 // "page" runs the network here (forward.js), "kernel" asks Python for the maps of each new input.
 import { decodeF32, forward, prepare } from "./forward.js";
 import { borderColour, fileProblem, MAX_UPLOAD_SIDE, padToSquare, toModelInput } from "./preprocess.js";
+import { strings } from "./strings.js";
 
 const GAP = [60, 110, 170];  // between grid tiles: blue, so it cannot be read as a value
 const MAP_PX = 224;
@@ -154,35 +155,37 @@ function render({ model, el: root }) {
   const net = spec ? prepare(spec) : null;
   const id = `fm${Math.random().toString(36).slice(2, 9)}`;
   const state = { x: null, title: "", label: -1, maps: null, probs: null, unit: null, waiting: false };
+  const t = strings();
+  const num = (v) => fmt(v).replace(".", t.decimal);  // as the page's language writes a number
+  const pct = (p) => t.percent((100 * p).toFixed(1).replace(".", t.decimal));
 
   // ---- the parts
   const picker = el("select", { class: "fm-image", id: `${id}-image` });
-  const own = el("option", { value: "-1", text: "(your own image)", disabled: "" });
+  const own = el("option", { value: "-1", text: t.ownImage, disabled: "" });
   picker.append(own);
   const groups = new Map();
   titles.forEach((title, i) => {
-    const group = labels[i] >= 0 && classNames.length ? classNames[labels[i]] : "images";
+    const group = labels[i] >= 0 && classNames.length ? classNames[labels[i]] : t.images;
     if (!groups.has(group)) groups.set(group, el("optgroup", { label: group }));
     groups.get(group).append(el("option", { value: String(i), text: title }));
   });
   picker.append(...groups.values());
   const inputCanvas = el("canvas", { class: "fm-input", tabindex: "0", role: "img",
-    "aria-label": `the input, ${W}×${H}: draw on it with a mouse, finger or pen` });
+    "aria-label": t.inputLabel(W, H) });
   const inputBox = el("div", { class: "fm-input-box" }, inputCanvas, el("div", { class: "fm-field" }));
-  const clear = el("button", { type: "button", class: "fm-clear", text: "Clear" });
-  const invert = el("button", { type: "button", class: "fm-invert", text: "Invert" });
+  const clear = el("button", { type: "button", class: "fm-clear", text: t.clear });
+  const invert = el("button", { type: "button", class: "fm-invert", text: t.invert });
   const file = el("input", { type: "file", accept: "image/*", class: "fm-upload-file", id: `${id}-file` });
-  const upload = el("label", { class: "fm-upload", for: `${id}-file` }, "Upload an image… ", file);
+  const upload = el("label", { class: "fm-upload", for: `${id}-file` }, t.upload, file);
   const caption = el("div", { class: "fm-caption", "aria-live": "polite" });
-  const bars = el("div", { class: "fm-prediction", role: "list", "aria-label": "class probabilities" });
+  const bars = el("div", { class: "fm-prediction", role: "list", "aria-label": t.probabilities });
   const depth = el("input", { type: "range", class: "fm-depth", id: `${id}-depth`, min: "0",
     max: String(layers.length - 1), step: "1" });
   const depthOut = el("output", { class: "fm-depth-label", for: `${id}-depth` });
   const channel = el("input", { type: "range", class: "fm-channel", id: `${id}-channel`, min: "0", step: "1" });
   const channelOut = el("output", { class: "fm-channel-label", for: `${id}-channel` });
-  const scaleBox = el("div", { class: "fm-scale", role: "radiogroup", "aria-label": "normalisation" });
-  for (const [value, text] of [["each", "each map: its own min … max"],
-    ["shared", "per layer: one min … max for all maps"]]) {
+  const scaleBox = el("div", { class: "fm-scale", role: "radiogroup", "aria-label": t.normalisation });
+  for (const [value, text] of [["each", t.scaleEach], ["shared", t.scaleShared]]) {
     const radio = el("input", { type: "radio", name: `${id}-scale`, value, id: `${id}-scale-${value}` });
     scaleBox.append(el("label", { for: `${id}-scale-${value}` }, radio, ` ${text}`));
   }
@@ -197,10 +200,10 @@ function render({ model, el: root }) {
     el("label", { for: control.id, text }), control, output || "");
   root.classList.add("fm-browser");
   root.append(el("div", { class: "fm-panes" },
-    el("div", { class: "fm-pane fm-left" }, row("Test image", picker), inputBox,
+    el("div", { class: "fm-pane fm-left" }, row(t.testImage, picker), inputBox,
       el("div", { class: "fm-buttons" }, clear, invert, upload), caption, bars),
-    el("div", { class: "fm-pane fm-right" }, row("Depth (layer)", depth, depthOut),
-      row("Map", channel, channelOut), scaleBox, el("div", { class: "fm-map-box" }, mapCanvas), info, unitInfo,
+    el("div", { class: "fm-pane fm-right" }, row(t.depth, depth, depthOut),
+      row(t.map, channel, channelOut), scaleBox, el("div", { class: "fm-map-box" }, mapCanvas), info, unitInfo,
       gridBox, gridInfo)), status);
   const field = inputBox.querySelector(".fm-field");
   const tile = gridBox.querySelector(".fm-tile");
@@ -216,23 +219,22 @@ function render({ model, el: root }) {
     const { layer, map, c } = current();
     if (!state.unit || !map) {
       field.style.display = "none";
-      unitInfo.textContent = "Point at a map (or focus it and use the arrow keys) to see which input pixels a unit sees.";
+      unitInfo.textContent = t.pointAt;
       return;
     }
     const [i, j] = state.unit;
     const value = map.data[(i * layer.shape[1] + j) * layer.shape[2] + c];
     if (!layer.field) {
       field.style.display = "none";
-      unitInfo.textContent = `Unit (${i}, ${j}) of map ${c}: value ${fmt(value)}.`;
+      unitInfo.textContent = t.unit(i, j, c, num(value));
       return;
     }
     const win = unitWindow(i, j, layer.field, [H, W]);
-    const pct = (v, n) => `${(100 * v) / n}%`;  // of the input, so the outline follows any zoom
-    Object.assign(field.style, { display: "block", top: pct(win.top, H), left: pct(win.left, W),
-      width: pct(win.right - win.left, W), height: pct(win.bottom - win.top, H) });
-    unitInfo.textContent = `Unit (${i}, ${j}) of map ${c}: value ${fmt(value)}. Its receptive field is `
-      + `${win.size}×${win.size} input pixels; inside the image, rows ${win.top}…${win.bottom - 1} and columns `
-      + `${win.left}…${win.right - 1}, outlined on the input.`;
+    const share = (v, n) => `${(100 * v) / n}%`;  // of the input, so the outline follows any zoom
+    Object.assign(field.style, { display: "block", top: share(win.top, H), left: share(win.left, W),
+      width: share(win.right - win.left, W), height: share(win.bottom - win.top, H) });
+    unitInfo.textContent = t.unit(i, j, c, num(value))
+      + t.field(win.size, win.top, win.bottom - 1, win.left, win.right - 1);
   }
 
   function paint() {
@@ -243,12 +245,12 @@ function render({ model, el: root }) {
     depthOut.textContent = layer.label;
     channel.max = String(n - 1);
     channel.value = String(c);
-    channel.setAttribute("aria-valuetext", `map ${c} of 0 to ${n - 1}`);
-    channelOut.textContent = `${c} (of 0…${n - 1})`;
+    channel.setAttribute("aria-valuetext", t.channelText(c, n - 1));
+    channelOut.textContent = t.channelOut(c, n - 1);
     const scale = model.get("scale");
     for (const radio of scaleBox.querySelectorAll("input")) radio.checked = radio.value === scale;
     if (!map) {
-      info.textContent = state.waiting ? "Computing the maps in Python…" : "";
+      info.textContent = state.waiting ? t.computing : "";
       return;
     }
     const { range, own } = colourRange(map, c, scale);
@@ -256,12 +258,11 @@ function render({ model, el: root }) {
     paintMap(mapCanvas, map, c, range);
     mapCanvas.style.width = `${w * mapZoom}px`;
     mapCanvas.style.height = `${h * mapZoom}px`;
-    const rule = scale === "each" ? "this map's own minimum and maximum (per-map normalisation)"
-      : `the minimum and maximum of all ${n} maps of the layer (per-layer normalisation)`;
-    const constant = own[0] === own[1] ? " (a constant map)" : "";
-    info.textContent = `${layer.label} (H′×W′×N) for ${state.title}, map ${c}. Gray scale: black = ${fmt(range[0])}, `
-      + `white = ${fmt(range[1])}, ${rule}. This map: min ${fmt(own[0])}, max ${fmt(own[1])}${constant}.`;
-    mapCanvas.setAttribute("aria-label", `map ${c} of ${layer.name}, ${h}×${w}; ${info.textContent}`);
+    const rule = scale === "each" ? t.ruleEach : t.ruleShared(n);
+    const constant = own[0] === own[1] ? t.constant : "";
+    info.textContent = t.info(layer.label, state.title, c, num(range[0]), num(range[1]), rule, num(own[0]),
+      num(own[1]), constant);
+    mapCanvas.setAttribute("aria-label", t.mapLabel(c, layer.name, h, w, info.textContent));
     const { cols } = paintGrid(gridCanvas, map, scale);
     const gridZoom = Math.max(1, Math.floor(GRID_PX / gridCanvas.width));
     gridCanvas.style.width = `${gridCanvas.width * gridZoom}px`;
@@ -271,11 +272,9 @@ function render({ model, el: root }) {
       left: `${(100 * (c % cols) * (w + 1)) / sheetW}%`, width: `${(100 * w) / sheetW}%`,
       height: `${(100 * h) / sheetH}%` });
     const [lo, hi] = map.range;
-    gridInfo.textContent = `All ${n} maps of ${layer.name}, ${cols} to a row, `
-      + (scale === "each" ? "each stretched to its own minimum (black) … maximum (white)"
-        : `on one scale: black = ${fmt(lo)}, white = ${fmt(hi)}`)
-      + `; values in this layer ${fmt(lo)} … ${fmt(hi)}. Click a map, or use the arrow keys here, to enlarge it.`;
-    gridCanvas.setAttribute("aria-label", `all ${n} maps of ${layer.name}; map ${c} is outlined`);
+    gridInfo.textContent = t.grid(n, layer.name, cols, scale === "each" ? t.gridEach : t.gridShared(num(lo), num(hi)),
+      num(lo), num(hi));
+    gridCanvas.setAttribute("aria-label", t.gridLabel(n, layer.name, c));
     showUnit();
   }
 
@@ -283,18 +282,17 @@ function render({ model, el: root }) {
     bars.replaceChildren();
     if (!state.probs) return;
     const best = state.probs.indexOf(Math.max(...state.probs));
-    const name = (k) => classNames[k] ?? `class ${k}`;
+    const name = (k) => classNames[k] ?? t.className(k);
     state.probs.forEach((p, k) => {
       const bar = el("span", { class: "fm-bar" });
       bar.style.width = `${(100 * p).toFixed(1)}%`;
       bars.append(el("div", { class: `fm-class${k === best ? " fm-best" : ""}`, role: "listitem" },
         el("span", { class: "fm-class-name", text: name(k) }), el("span", { class: "fm-bar-box" }, bar),
-        el("span", { class: "fm-percent", text: `${(100 * p).toFixed(1)}%` })));
+        el("span", { class: "fm-percent", text: pct(p) })));
     });
     const mark = state.label < 0 ? "" : best === state.label ? " ✓" : " ✗";
-    const truth = state.label < 0 ? "" : ` True class: ${name(state.label)}.`;
-    caption.textContent = `${state.title}.${truth} The model says: ${name(best)} `
-      + `(${(100 * state.probs[best]).toFixed(1)}%)${mark}`;
+    const truth = state.label < 0 ? "" : t.truth(name(state.label));
+    caption.textContent = t.says(state.title, truth, name(best), pct(state.probs[best]), mark);
   }
 
   function setMaps(outputs, last) {
@@ -324,8 +322,7 @@ function render({ model, el: root }) {
       const asked = state.x;
       setTimeout(() => {
         if (state.waiting && state.x === asked) {
-          status.textContent = "No answer from Python: this model's maps are computed by the kernel (the page "
-            + "cannot run one of its layers). Run the notebook, in JupyterLab or Colab, to see them.";
+          status.textContent = t.noAnswer;
         }
       }, 10000);
     }
@@ -384,7 +381,7 @@ function render({ model, el: root }) {
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
-        useOwn(state.x, "your drawing");
+        useOwn(state.x, t.drawing);
       });
     }
   }
@@ -399,15 +396,15 @@ function render({ model, el: root }) {
     if (inputCanvas.hasPointerCapture(event.pointerId)) drawTo(event);
   });
   inputCanvas.addEventListener("pointerup", () => { last = null; });
-  clear.addEventListener("click", () => useOwn(new Float32Array(size), "your drawing"));
-  invert.addEventListener("click", () => useOwn(state.x.map((v) => 1 - v), `${state.title}, inverted`));
+  clear.addEventListener("click", () => useOwn(new Float32Array(size), t.drawing));
+  invert.addEventListener("click", () => useOwn(state.x.map((v) => 1 - v), t.inverted(state.title)));
 
   // ---- uploads, decoded and preprocessed here
   async function takeFile(chosen) {
-    const problem = fileProblem(chosen);
-    const name = chosen ? chosen.name : "the file";
+    const problem = fileProblem(chosen, t);
+    const name = chosen ? chosen.name : t.theFile;
     const refuse = (why) => {
-      status.textContent = `Could not use “${name}”: ${why}. Nothing changed.`;
+      status.textContent = t.refused(name, why);
       status.classList.add("fm-error");
     };
     if (problem) return refuse(problem);
@@ -415,10 +412,10 @@ function render({ model, el: root }) {
     try {
       bitmap = await createImageBitmap(chosen);
     } catch {
-      return refuse("it is not an image file this browser can read (PNG, JPEG, GIF, BMP, WebP)");
+      return refuse(t.notImage);
     }
     if (Math.max(bitmap.width, bitmap.height) > MAX_UPLOAD_SIDE) {
-      return refuse(`the image is ${bitmap.width}×${bitmap.height} pixels; the limit is ${MAX_UPLOAD_SIDE} a side`);
+      return refuse(t.tooWide(bitmap.width, bitmap.height, MAX_UPLOAD_SIDE));
     }
     const canvas = document.createElement("canvas");
     canvas.width = bitmap.width;
@@ -434,12 +431,12 @@ function render({ model, el: root }) {
     const inverted = C === 1 && model.get("invert_uploads") && (colour[0] + colour[1] + colour[2]) / 3 > 127;
     if (inverted) x = x.map((v) => 1 - v);
     status.classList.remove("fm-error");
-    status.textContent = `Added “${name}”: ${bitmap.width}×${bitmap.height} → ${W}×${H} `
-      + `${C === 1 ? "grayscale" : "RGB"}${inverted ? ", inverted (its background was light)" : ""}.`;
-    useOwn(x, `your image “${name}”`);
+    status.textContent = t.added(name, bitmap.width, bitmap.height, W, H, C === 1 ? t.grayscale : "RGB",
+      inverted ? t.invertedNote : "");
+    useOwn(x, t.yourImage(name));
   }
   file.addEventListener("change", () => {
-    takeFile(file.files[0]).catch((error) => { status.textContent = `Could not use the file: ${error}`; });
+    takeFile(file.files[0]).catch((error) => { status.textContent = t.failed(error); });
     file.value = "";
   });
 
@@ -515,7 +512,8 @@ function render({ model, el: root }) {
   model.on("change:maps", fromKernel);
   model.on("change:sample", () => useSample(model.get("sample")));
   model.on("change:error", () => { status.textContent = model.get("error"); });
-  status.textContent = model.get("note");
+  const inputColour = C === 1 ? t.grayscale : "RGB";
+  status.textContent = t.note ? t.note(W, H, inputColour, model.get("invert_uploads"), Boolean(net)) : model.get("note");
   useSample(Math.min(model.get("sample"), titles.length - 1));
 }
 

@@ -100,10 +100,8 @@ export function padToSquare(rgba, width, height, colour) {
 }
 
 // Why a file cannot be used, or "" if it can be tried.
-export function fileProblem(file) {
-  if (!file || file.size === 0) return "the file is empty";
-  if (file.size > MAX_UPLOAD_BYTES) {
-    return `the file is ${(file.size / 2 ** 20).toFixed(1)} MB; the limit is ${MAX_UPLOAD_BYTES / 2 ** 20} MB`;
-  }
+export function fileProblem(file, t) {
+  if (!file || file.size === 0) return t.empty;
+  if (file.size > MAX_UPLOAD_BYTES) return t.tooLarge((file.size / 2 ** 20).toFixed(1), MAX_UPLOAD_BYTES / 2 ** 20);
   return "";
 }

@@ -12,6 +12,23 @@ from PIL import Image
 pytestmark = pytest.mark.site
 PAGE = "chapters/04-browsing-activations.html"
 READY = "document.querySelectorAll('.fm-browser .fm-map').length >= 2"
+# What the browser says, as each edition's page language has it (featuremaps/widget/strings.js).
+SAYS = {
+    "en": {"of 63": "5 (of 0…63)", "of 31": "5 (of 0…31)", "next of 31": "6 (of 0…31)",
+           "last of 31": "7 (of 0…31)", "map 6": "map 6", "black": "black = ", "each": "per-map normalisation",
+           "shared": "per-layer normalisation", "drawing": "your drawing", "says": "The model says:",
+           "field": "receptive field is 3×3 input pixels", "added": "Added",
+           "resized": "120×90 → 28×28 grayscale, inverted", "yours": "your image “shoe.png”",
+           "refused": "Could not use “notes.txt”: it is not an image file",
+           "trouser": "10: Trouser. True class: Trouser.", "note": "Draw on the input, or upload"},
+    "ru": {"of 63": "5 (из 0…63)", "of 31": "5 (из 0…31)", "next of 31": "6 (из 0…31)",
+           "last of 31": "7 (из 0…31)", "map 6": "карта 6", "black": "чёрный = ", "each": "нормировка по карте",
+           "shared": "нормировка по слою", "drawing": "ваш рисунок", "says": "Модель говорит:",
+           "field": "рецептивное поле — 3×3 пикселей входа", "added": "Добавлено",
+           "resized": "120×90 → 28×28, оттенки серого, инвертировано", "yours": "ваше изображение «shoe.png»",
+           "refused": "Не удалось использовать «notes.txt»: это не изображение",
+           "trouser": "10: Trouser. Верный класс: Trouser.", "note": "Рисуйте на входе или загрузите"},
+}
 
 
 def pixels(page, selector, index=0):
@@ -45,16 +62,18 @@ def check_traffic(page, traffic):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url, edition):
     page, traffic = guarded_page
+    says = SAYS[edition]
     open_chapter(page, f"{site_url}/{edition}/{PAGE}")
+    assert text(page, ".fm-status").startswith(says["note"])
     # The page opens as the chapter's code left it: relu2, map 5 (course_browser.select).
     assert text(page, ".fm-depth-label") == "relu2 · 14×14×64"
-    assert text(page, ".fm-channel-label") == "5 (of 0…63)"
+    assert text(page, ".fm-channel-label") == says["of 63"]
 
     # The depth slider, by keyboard: the label names the layer and the picture changes.
     page.locator(".fm-depth").first.focus()
     page.keyboard.press("Home")
     assert text(page, ".fm-depth-label") == "conv1 · 28×28×32"
-    assert text(page, ".fm-channel-label") == "5 (of 0…31)"
+    assert text(page, ".fm-channel-label") == says["of 31"]
     page.keyboard.press("ArrowRight")
     first = pixels(page, ".fm-map")
     page.keyboard.press("ArrowLeft")
@@ -64,12 +83,12 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url, edi
     after_depth = pixels(page, ".fm-map")
     page.locator(".fm-channel").first.focus()
     page.keyboard.press("ArrowRight")
-    assert text(page, ".fm-channel-label") == "6 (of 0…31)"
+    assert text(page, ".fm-channel-label") == says["next of 31"]
     assert pixels(page, ".fm-map") != after_depth
     info = text(page, ".fm-info")
-    assert "map 6" in info and "black = " in info and "per-map normalisation" in info
+    assert says["map 6"] in info and says["black"] in info and says["each"] in info
     page.locator(".fm-scale input[value=shared]").first.check()
-    assert "per-layer normalisation" in text(page, ".fm-info")
+    assert says["shared"] in text(page, ".fm-info")
 
     # A stroke across the input: new maps, a new prediction.
     caption, before = text(page, ".fm-caption"), pixels(page, ".fm-map")
@@ -78,14 +97,14 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url, edi
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] - 20, box["y"] + box["height"] - 20, steps=12)
     page.mouse.up()
-    page.wait_for_function("document.querySelector('.fm-caption').innerText.startsWith('your drawing')")
+    page.wait_for_function(f"document.querySelector('.fm-caption').innerText.startsWith('{says['drawing']}')")
     assert pixels(page, ".fm-map") != before and text(page, ".fm-caption") != caption
-    assert "The model says:" in text(page, ".fm-caption")
+    assert says["says"] in text(page, ".fm-caption")
 
     # Pointing at a map outlines its unit's receptive field on the input.
     page.locator(".fm-map").first.hover()
     assert page.locator(".fm-field").first.is_visible()
-    assert "receptive field is 3×3 input pixels" in text(page, ".fm-unit")
+    assert says["field"] in text(page, ".fm-unit")
 
     # An upload: a dark shoe-like shape on a light page, decoded and inverted in the page.
     photo = np.full((90, 120, 3), 235, np.uint8)
@@ -93,25 +112,25 @@ def test_sliders_drawing_and_uploads_change_the_maps(guarded_page, site_url, edi
     before = pixels(page, ".fm-map")
     page.locator(".fm-upload-file").first.set_input_files(
         files=[{"name": "shoe.png", "mimeType": "image/png", "buffer": png(photo)}])
-    page.wait_for_function("document.querySelector('.fm-status').innerText.startsWith('Added')")
-    assert "120×90 → 28×28 grayscale, inverted" in text(page, ".fm-status")
-    assert "your image “shoe.png”" in text(page, ".fm-caption") and pixels(page, ".fm-map") != before
+    page.wait_for_function(f"document.querySelector('.fm-status').innerText.startsWith('{says['added']}')")
+    assert says["resized"] in text(page, ".fm-status")
+    assert says["yours"] in text(page, ".fm-caption") and pixels(page, ".fm-map") != before
 
     # A file that is not an image: a message, and nothing else changes.
     before, caption = pixels(page, ".fm-map"), text(page, ".fm-caption")
     page.locator(".fm-upload-file").first.set_input_files(
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"}])
     page.wait_for_function("document.querySelector('.fm-status').innerText.includes('notes.txt')")
-    assert "Could not use “notes.txt”: it is not an image file" in text(page, ".fm-status")
+    assert says["refused"] in text(page, ".fm-status")
     assert pixels(page, ".fm-map") == before and text(page, ".fm-caption") == caption
 
     # A test image from the list, and the grid: a click on a tile enlarges that map.
     page.locator(".fm-image").first.select_option(label="10: Trouser")
-    assert text(page, ".fm-caption").startswith("10: Trouser. True class: Trouser.")
+    assert text(page, ".fm-caption").startswith(says["trouser"])
     grid = page.locator(".fm-grid").first
     box = grid.bounding_box()
     grid.click(position={"x": box["width"] * 0.99, "y": 3})  # the last map of the first row
-    assert text(page, ".fm-channel-label") == "7 (of 0…31)"
+    assert text(page, ".fm-channel-label") == says["last of 31"]
     check_traffic(page, traffic)
 
 
@@ -137,7 +156,7 @@ def test_the_browser_works_from_disk(browser, edition):
         open_chapter(page, (SITE / edition / PAGE).as_uri())
         before = pixels(page, ".fm-map")
         page.locator(".fm-clear").first.click()
-        assert text(page, ".fm-caption").startswith("your drawing.")
+        assert text(page, ".fm-caption").startswith(SAYS[edition]["drawing"] + ".")
         assert pixels(page, ".fm-map") != before
         check_traffic(page, traffic)
     finally:

@@ -1,0 +1,64 @@
+"""What the activation browser says, in both languages (featuremaps/widget/strings.js)."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+STRINGS = Path(__file__).parents[2] / "featuremaps" / "widget" / "strings.js"
+NODE = shutil.which("node") or "node"
+# Every entry, filled with sample arguments: {lang: {key: text or null}}.
+SCRIPT = """
+import { LANGUAGES, strings } from "%s";
+const out = { chosen: { ru: strings("ru-RU") === LANGUAGES.ru, en: strings("en") === LANGUAGES.en,
+                        other: strings("de") === LANGUAGES.en } };
+for (const [lang, table] of Object.entries(LANGUAGES)) {
+  out[lang] = {};
+  for (const [key, value] of Object.entries(table)) {
+    out[lang][key] = typeof value === "function"
+      ? value(...Array.from({ length: value.length }, (_, i) => `«${i}»`)) : value;
+  }
+}
+out.counts = [1, 4, 8, 11, 21, 32, 64, 112, 128].map((n) => LANGUAGES.ru.grid(n, "x", 8, "", 0, 1).split(" слоя")[0]);
+console.log(JSON.stringify(out));
+"""
+# What stays Latin in Russian: names, formats, the shape letters.
+LATIN_OK = {"PNG", "JPEG", "GIF", "BMP", "WebP", "RGB", "Python", "JupyterLab", "Colab", "Fashion", "MNIST",
+            "H", "W", "N"}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    run = subprocess.run([NODE, "--input-type=module", "-e", SCRIPT % STRINGS.as_uri()], check=True,
+                         capture_output=True, text=True, timeout=60)
+    return json.loads(run.stdout)
+
+
+def test_the_page_language_picks_the_table(tables):
+    assert tables["chosen"] == {"ru": True, "en": True, "other": True}
+
+
+def test_both_languages_say_the_same_things(tables):
+    assert tables["en"].keys() == tables["ru"].keys()
+    for key, english in tables["en"].items():
+        russian = tables["ru"][key]
+        if english is None:  # English shows the note Python wrote
+            assert key == "note" and russian
+            continue
+        assert "undefined" not in english + russian, key
+        # Every argument is shown in both: the same numbers, the same names.
+        assert sorted(re.findall("«\\d»", english)) == sorted(re.findall("«\\d»", russian)), key
+
+
+def test_the_russian_table_is_russian(tables):
+    for key, text in tables["ru"].items():
+        words = set(re.findall(r"[A-Za-z]+", re.sub("«\\d»", "", str(text))))
+        assert words <= LATIN_OK, f"{key}: {words - LATIN_OK} in {text!r}"
+
+
+def test_russian_counts_agree_with_their_number(tables):
+    assert tables["counts"] == ["Вся 1 карта", "Все 4 карты", "Все 8 карт", "Все 11 карт", "Вся 21 карта",
+                                "Все 32 карты", "Все 64 карты", "Все 112 карт", "Все 128 карт"]
