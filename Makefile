@@ -126,7 +126,7 @@ lab: setup
 data: node_modules/.installed $(VENV)/.installed
 	$(PY) data/build_subset.py
 
-# Retrain the shipped model (models/fashion_cnn.keras and its record) with the chapters' own training code.
+# Retrain the shipped model (featuremaps/bundled/fashion_cnn.npz and its record) with the chapters' own training code.
 model: $(VENV)/.installed
 	$(PY) models/make_model.py
 

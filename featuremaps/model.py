@@ -9,17 +9,21 @@ Every chapter uses the same network, built by :func:`build_model`::
     -> flatten -> dropout -> probabilities (Dense 10, softmax)
 
 The convolutions have no activation of their own: ReLU is a separate layer, so
-a chapter can read a feature map before and after it. The trained copy ships as
-``featuremaps/bundled/fashion_cnn.keras``, made by ``models/make_model.py`` (``make model``) with :func:`train`;
-:func:`trained_model` loads it.
+a chapter can read a feature map before and after it. The trained weights ship as
+``featuremaps/bundled/fashion_cnn.npz``, made by ``models/make_model.py`` (``make model``) with :func:`train`;
+:func:`trained_model` builds the architecture with this code and loads them into it.
+
+Why weights only, as plain NumPy arrays: a ``.keras`` file stores each layer's config as the Keras
+that wrote it knew it, and an older Keras 3 refuses a field it does not know (Keras 3.13, Colab's,
+cannot load a file written by 3.15). Arrays keyed by layer name load in every Keras 3.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
-import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +39,7 @@ from featuremaps.conv import check_int
 # Chapters do that on purpose, and the book build fails on stderr: keep only its errors.
 tf.get_logger().setLevel("ERROR")
 
-MODEL_FILE = bundle.path("fashion_cnn.keras")
+MODEL_FILE = bundle.path("fashion_cnn.npz")  # the trained weights; the record is fashion_cnn.json
 RESTORE_HINT = bundle.restore_hint("make model")
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -104,6 +108,11 @@ def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a fraction in [0, 1), got {dropout!r}")
     keras.utils.set_random_seed(seed)
+    return _architecture(num_filters, dropout)
+
+
+def _architecture(num_filters: tuple, dropout: float) -> keras.Model:
+    """The layers alone (their initial weights drawn from the global seed, which this does not set)."""
     x = keras.Input(shape=IMAGE_SHAPE, name="image")
     feature_map = x
     for index, n in enumerate(num_filters, start=1):
@@ -252,8 +261,38 @@ def model_info(path: Path | str | None = None) -> dict:
         raise ModelFileError(f"The model record {record} cannot be read ({exc}). {RESTORE_HINT}") from exc
 
 
+def named_weights(model: keras.Model) -> dict[str, np.ndarray]:
+    """Every weight of ``model`` as a NumPy array keyed ``"layer/index"`` (``conv1/0`` is conv1's kernel)."""
+    return {f"{layer.name}/{index}": np.asarray(weight)
+            for layer in model.layers for index, weight in enumerate(layer.get_weights())}
+
+
+def _writer(path: Path) -> str:
+    """Who wrote a weights file, from its record, for error messages."""
+    try:
+        info = model_info(path)
+    except ModelFileError:
+        return "an unknown Keras (its record is unreadable)"
+    return f"Keras {info.get('keras_version', '?')} on TensorFlow {info.get('tensorflow_version', '?')}"
+
+
+def set_named_weights(model: keras.Model, weights: dict[str, np.ndarray], path: Path | str = "weights") -> None:
+    """Load :func:`named_weights`' arrays into ``model``; every layer's names and shapes must match exactly."""
+    expected = {key: value.shape for key, value in named_weights(model).items()}
+    found = {key: tuple(np.shape(value)) for key, value in weights.items()}
+    if found != expected:
+        wrong = sorted(set(expected) ^ set(found)) or sorted(k for k in expected if expected[k] != found[k])
+        raise ModelFileError(f"The weights file {path} does not fit the course network built by this "
+                             f"featuremaps (they differ at {', '.join(wrong[:4])}); it was written by "
+                             f"{_writer(Path(path))}. {RESTORE_HINT}")
+    for layer in model.layers:
+        count = len(layer.get_weights())
+        if count:
+            layer.set_weights([weights[f"{layer.name}/{index}"] for index in range(count)])
+
+
 def trained_model(path: Path | str | None = None) -> keras.Model:
-    """Load the shipped trained CNN (``featuremaps/bundled/fashion_cnn.keras``).
+    """The shipped trained CNN: the architecture of :func:`build_model`, with the weights of ``fashion_cnn.npz``.
 
     Every call reads the file again and returns a new model, so changing one
     (training it further, editing weights) never affects another chapter's copy.
@@ -266,24 +305,30 @@ def trained_model(path: Path | str | None = None) -> keras.Model:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ModelFileError(f"The trained model file {path} is missing. {RESTORE_HINT}") from exc
-    expected = model_info(path).get("model_sha256")
+    info = model_info(path)
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != expected:
-        raise ModelFileError(f"The trained model file {path} is damaged: its SHA-256 is {digest}, "
-                             f"not the one in {info_file(path).name}. {RESTORE_HINT}")
+    if digest != info.get("model_sha256"):
+        raise ModelFileError(f"The trained model file {path} is damaged (a partial download or an edit): its "
+                             f"SHA-256 is {digest}, not the one in {info_file(path).name}. {RESTORE_HINT}")
     try:
-        return keras.saving.load_model(path, compile=False)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise ModelFileError(f"The trained model file {path} cannot be read ({exc}). {RESTORE_HINT}") from exc
+        with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
+            weights = {key: arrays[key] for key in arrays.files}
+        num_filters = tuple(int(n) for n in info["num_filters"])
+        dropout = float(info["dropout"])
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"The trained model file {path} cannot be read ({exc}); it was written by "
+                             f"{_writer(path)}. {RESTORE_HINT}") from exc
+    model = _architecture(num_filters, dropout)
+    set_named_weights(model, weights, path)
+    return model
 
 
 def save_model(model: keras.Model, path: Path | str = MODEL_FILE) -> Path:
-    """Save the weights with the architecture but without the optimizer state (a third of the size)."""
+    """Save the weights alone (no architecture, no optimizer state) as :func:`trained_model` reads them."""
     path = Path(path)
-    clean = keras.Model.from_config(model.get_config())  # same layers and names, never compiled
-    clean.set_weights(model.get_weights())
-    with warnings.catch_warnings():
-        # Keras 3.15 + NumPy 2 warn about TensorFlow's __array__ while saving; harmless, and not ours to fix.
-        warnings.filterwarnings("ignore", message=r"__array__ implementation", category=DeprecationWarning)
-        clean.save(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"the weights are saved as a NumPy .npz file; got {path.name!r}")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **named_weights(model))
+    path.write_bytes(buffer.getvalue())
     return path

@@ -37,7 +37,7 @@ from featuremaps import setup_cell  # noqa: E402
 LOCK = ROOT / "requirements-newest.txt"
 WORK = ROOT / "_build" / "portable"
 EXTRAS = "tensorflow,grading,test"  # what the lock holds: the package, its backend, the checks, the test tools
-SHIPPED = ["fashion_mnist_subset.npz", "fashion_mnist_subset.sha256", "fashion_cnn.keras", "fashion_cnn.json"]
+SHIPPED = ["fashion_mnist_subset.npz", "fashion_mnist_subset.sha256", "fashion_cnn.npz", "fashion_cnn.json"]
 OFFLINE = {"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""}  # no index, no mirror
 
 

@@ -197,14 +197,40 @@ def test_accuracy_counts_matches():
         fm.accuracy(model, images, [3, 3])
 
 
-def test_save_model_drops_the_optimizer_and_keeps_the_weights(tiny_run, tmp_path):
+def test_save_model_keeps_every_weight_by_layer_name(tiny_run, tmp_path):
     model = tiny_run[0]
     assert model.compiled
-    path = fm.save_model(model, tmp_path / "m.keras")
-    loaded = keras.saving.load_model(path, compile=False)
+    path = fm.save_model(model, tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as arrays:
+        assert sorted(arrays.files) == sorted(fm.named_weights(model))
+        assert arrays["conv1/0"].shape == (3, 3, 1, TINY["num_filters"][0])
+        loaded = fm.build_model(TINY["num_filters"], seed=1)
+        fm.set_named_weights(loaded, {key: arrays[key] for key in arrays.files})
     assert layer_table(loaded) == layer_table(model) and not loaded.compiled
     for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=".npz"):
+        fm.save_model(model, tmp_path / "m.keras")
+
+
+def test_weights_that_do_not_fit_name_the_layer_and_the_writer(tiny_run):
+    weights = fm.named_weights(tiny_run[0])
+    wider = tuple(2 * n for n in TINY["num_filters"])
+    with pytest.raises(fm.ModelFileError, match="conv1/0") as caught:
+        fm.set_named_weights(fm.build_model(wider), weights, fm.MODEL_FILE)
+    assert f"Keras {fm.model_info()['keras_version']}" in str(caught.value)
+    with pytest.raises(fm.ModelFileError, match="conv3/1"):
+        fm.set_named_weights(fm.build_model(TINY["num_filters"]), {k: v for k, v in weights.items() if k != "conv3/1"})
+
+
+def test_loading_leaves_the_global_seed_alone(shipped):
+    keras.utils.set_random_seed(7)
+    expected = np.random.default_rng().random()  # a fresh generator: independent of the seed
+    keras.utils.set_random_seed(7)
+    first = np.random.random()
+    keras.utils.set_random_seed(7)
+    fm.trained_model()
+    assert np.random.random() == first and expected >= 0
 
 
 # ---------------------------------------------------------- the shipped model
@@ -272,13 +298,14 @@ def test_damaged_model_file_is_caught_by_its_checksum(model_copy):
 
 def test_unreadable_model_file_is_reported(model_copy):
     # Garbage whose checksum is recorded: the loader itself must fail clearly.
-    model_copy.write_bytes(b"not a keras file")
+    model_copy.write_bytes(b"not an npz file")
     record = fm.info_file(model_copy)
     info = json.loads(record.read_text())
     record.write_text(json.dumps(info | {"model_sha256": fm.file_sha256(model_copy)}))
     with pytest.raises(fm.ModelFileError, match="cannot be read") as caught:
         fm.trained_model()
     assert str(model_copy) in str(caught.value)
+    assert f"written by Keras {info['keras_version']}" in str(caught.value)
 
 
 @pytest.mark.parametrize("damage", ["delete", "garble"])
