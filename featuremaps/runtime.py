@@ -20,8 +20,11 @@ TENSORFLOW_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 BACKEND = "tensorflow"  # the library calls TensorFlow itself (gradients in the depth chapters)
 # The oldest versions the course works with (pyproject.toml's lower bounds; a test keeps them equal), and why.
 NEEDED = {"keras": ("3.5", "Keras 3 (`keras.Input`, `model.inputs`)"),
-          "ipywidgets": ("8.1", "ipywidgets 8 (the activation browser)"),
+          "ipywidgets": ("7.7", "ipywidgets 7.7 or 8 (the activation browser)"),
           "anywidget": ("0.9", "anywidget (the activation browser's front end)")}
+# TensorFlow is an extra (runtimes preinstall it): its lowest version (the extra's bound) is checked too.
+BACKEND_LOWEST = "2.16"
+BACKEND_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu")  # either build provides the module
 
 
 class RuntimeProblem(RuntimeError):
@@ -89,8 +92,14 @@ def problems() -> list[str]:
         found.append(f"KERAS_BACKEND is {chosen!r}, but the course runs Keras on TensorFlow: set "
                      f"KERAS_BACKEND=tensorflow (or unset it) and restart the kernel.")
     elif find_spec(BACKEND) is None:
-        found.append("Keras's backend, TensorFlow, is not installed: `pip install 'tensorflow>=2.16'` "
+        found.append(f"Keras's backend, TensorFlow, is not installed: `pip install 'tensorflow>={BACKEND_LOWEST}'` "
                      "(or tensorflow-cpu), then restart the kernel.")
+    else:
+        version = next(filter(None, map(installed_version, BACKEND_DISTRIBUTIONS)), None)
+        if version is not None and _release(version) < _release(BACKEND_LOWEST):
+            found.append(f"The course needs TensorFlow {BACKEND_LOWEST} or newer (Keras 3's backend); this runtime "
+                         f"has {version}. Upgrade it with `pip install -U 'tensorflow>={BACKEND_LOWEST}'`, then "
+                         "restart the kernel and run again.")
     return found
 
 

@@ -25,6 +25,8 @@ TEMPLATE = '''\
 import importlib.util
 import subprocess
 import sys
+import tempfile
+from importlib import metadata
 
 COURSE = "{course}"
 NEEDS = {needs}
@@ -37,23 +39,37 @@ if missing:
     extras = {extras} + ([] if has_tensorflow else ["tensorflow"])
     wanted = "featuremaps" + (f"[{{','.join(extras)}}]" if extras else "")
     pip = ["pip", "install", "--quiet", f"{{wanted}} @ {{COURSE}}"]
+    # What is installed stays as it is (pip may only add packages),
+    # so the runtime never asks for a restart.
+    here = {{}}
+    for dist in metadata.distributions():
+        here.setdefault(dist.metadata["Name"], dist.version)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt",
+                                     delete=False) as keep:
+        keep.writelines(f"{{name}}=={{version}}\\n"
+                        for name, version in here.items() if name)
     print("Installing", wanted, "from", COURSE, "...")
-    if subprocess.run([sys.executable, "-m", *pip]).returncode:
+    if subprocess.run([sys.executable, "-m", *pip,
+                       "-c", keep.name]).returncode:
         raise RuntimeError(
-            "Could not install the course package (is this runtime "
-            "offline?). With network, run: "
-            + " ".join(pip[:3] + [repr(pip[3])]))
+            "Could not install the course package beside this runtime's "
+            "packages (offline, or one of them is older than the course "
+            "needs: see pip's message above). To install it anyway, "
+            "replacing what it must, run "
+            + " ".join(pip[:3] + [repr(pip[3])])
+            + " and restart the runtime.")
 import featuremaps  # noqa: E402,F401  checks versions, quiets TensorFlow
 '''
 
 
 def install_source(url: str, ref: str = "") -> str:
-    """The pip source of the package: ``git+URL@ref``, a wheel or folder path, or '' when unset."""
+    """The pip source of the package: ``git+URL@ref`` for a repository, a wheel or archive as given, or ''."""
     url = url.strip().rstrip("/")
     if not url:
         return ""
-    if url.startswith(("http://", "https://", "ssh://", "git@")):
-        return f"git+{url}" + (f"@{ref}" if ref else "")
+    archive = url.endswith((".whl", ".tar.gz", ".zip"))
+    if url.startswith(("http://", "https://", "ssh://", "git@")) or (url.startswith("file://") and not archive):
+        return f"git+{url}" + (f"@{ref}" if ref else "")  # a repository, local ones included
     return url
 
 

@@ -30,7 +30,7 @@ def test_release_numbers(version, release):
 
 
 @pytest.mark.parametrize("package, version, needed", [("keras", "2.15.0", "Keras 3"), ("keras", "3.4.1", "Keras 3"),
-                                                      ("ipywidgets", "7.7.1", "ipywidgets 8")])
+                                                      ("ipywidgets", "7.6.5", "ipywidgets 7.7 or 8")])
 def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypatch, package, version, needed):
     real = runtime.installed_version
     monkeypatch.setattr(runtime, "installed_version", lambda name: version if name == package else real(name))
@@ -44,7 +44,7 @@ def test_an_old_keras_or_ipywidgets_gets_one_message_naming_the_version(monkeypa
 def test_a_missing_package_is_named(monkeypatch):
     monkeypatch.setattr(runtime, "installed_version", lambda name: None if name == "ipywidgets" else "9.0")
     (problem,) = runtime.problems()
-    assert problem == "ipywidgets 8 (the activation browser) is not installed: `pip install 'ipywidgets>=8.1'`."
+    assert problem == "ipywidgets 7.7 or 8 (the activation browser) is not installed: `pip install 'ipywidgets>=7.7'`."
 
 
 def test_a_missing_or_other_backend_is_named(monkeypatch):
@@ -54,6 +54,21 @@ def test_a_missing_or_other_backend_is_named(monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     (problem,) = runtime.problems()
     assert "KERAS_BACKEND is 'jax'" in problem
+
+
+def test_an_old_tensorflow_gets_one_message_naming_the_version(monkeypatch):
+    real = runtime.installed_version
+    monkeypatch.setattr(runtime, "installed_version",
+                        lambda name: "2.15.1" if name in runtime.BACKEND_DISTRIBUTIONS else real(name))
+    (problem,) = runtime.problems()
+    assert "TensorFlow 2.16 or newer" in problem and "has 2.15.1" in problem and "'tensorflow>=2.16'" in problem
+
+
+def test_the_backend_lowest_version_is_the_tensorflow_extra_bound():
+    import tomllib
+
+    project = tomllib.loads((bundle.CLONE_ROOT / "pyproject.toml").read_text())["project"]
+    assert project["optional-dependencies"]["tensorflow"] == [f"tensorflow>={runtime.BACKEND_LOWEST}"]
 
 
 def test_the_version_in_use_is_the_imported_one(monkeypatch):

@@ -34,6 +34,7 @@ def test_the_cell_fits_the_code_column():
     ("https://github.com/me/course/", "main", "git+https://github.com/me/course@main"),
     ("https://github.com/me/course", "", "git+https://github.com/me/course"),
     ("file:///tmp/featuremaps-0.2.0-py3-none-any.whl", "main", "file:///tmp/featuremaps-0.2.0-py3-none-any.whl"),
+    ("file:///srv/git/course.git/", "main", "git+file:///srv/git/course.git@main"),
 ])
 def test_install_source(url, ref, expected):
     assert setup_cell.install_source(url, ref) == expected
@@ -64,5 +65,6 @@ def test_without_a_source_the_cell_says_where_to_get_the_package(tmp_path):
 def test_offline_the_cell_says_what_to_install_and_how(tmp_path):
     out = run_cell(setup_cell.cell_source(f"file://{tmp_path}/missing.whl", grading=True), tmp_path)
     assert out.returncode != 0
-    assert "Could not install the course package (is this runtime offline?)" in out.stderr
+    assert "Could not install the course package beside this runtime's packages (offline" in out.stderr
     assert f"pip install --quiet 'featuremaps[grading,tensorflow] @ file://{tmp_path}/missing.whl'" in out.stderr
+    assert "restart the runtime" in out.stderr
