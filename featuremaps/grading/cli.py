@@ -44,6 +44,22 @@ def _to_options(args) -> batch.Options:
                          args.sandbox)
 
 
+# The instructor's side runs `otter assign` and otter's test files as otter 7 writes them; a student's
+# checks need only otter 5.7 (pyproject.toml: the `grading` and `instructor` extras).
+INSTRUCTOR_OTTER = "7.0"
+
+
+def check_instructor_otter() -> None:
+    """Raise GradingError, naming the fix, where otter-grader is older than the instructor's side needs."""
+    from featuremaps import runtime
+
+    version = runtime.installed_version("otter-grader")
+    if version is None or runtime._release(version) < runtime._release(INSTRUCTOR_OTTER):
+        raise GradingError(f"generating and grading the assignments needs otter-grader {INSTRUCTOR_OTTER} or newer; "
+                           f"this Python has {version or 'none'}: `pip install 'featuremaps[instructor]'` "
+                           f"(or `pip install -U 'otter-grader>={INSTRUCTOR_OTTER}'`)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m featuremaps.grading", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     _options(serve)
     args = parser.parse_args(argv)
     try:
+        check_instructor_otter()
         if args.command == "generate":
             start = time.perf_counter()
             names = authoring.generate(args.sources or None, args.dist)

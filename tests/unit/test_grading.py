@@ -464,3 +464,24 @@ def test_the_student_process_preloads_only_the_course_libraries_the_notebook_imp
     cells[-2].metadata["featuremaps"] = {"grader": "setup"}  # the grader runs a stand-in for it
     preload = runner.preload_of(cells, check_ids={"check-q1": "q1"})
     assert preload == ("featuremaps.model", "featuremaps.model.trained_model", "keras.layers", "numpy")
+
+
+def test_the_instructor_side_names_the_otter_it_needs(monkeypatch, capsys):
+    from featuremaps import runtime
+    from featuremaps.grading import cli
+
+    real = runtime.installed_version
+    monkeypatch.setattr(runtime, "installed_version", lambda name: "5.7.1" if name == "otter-grader" else real(name))
+    assert cli.main(["generate", "--dist", "/nonexistent"]) == 2
+    err = capsys.readouterr().err
+    assert "needs otter-grader 7.0 or newer; this Python has 5.7.1" in err and "featuremaps[instructor]" in err
+
+
+def test_the_instructor_otter_is_the_instructor_extra_bound():
+    import tomllib
+    from pathlib import Path
+
+    from featuremaps.grading import cli
+
+    extras = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    assert extras["optional-dependencies"]["instructor"] == [f"otter-grader>={cli.INSTRUCTOR_OTTER}"]
