@@ -139,3 +139,20 @@ def to_png(feature_map, vmin: float | None = None, vmax: float | None = None, zo
     lo = float(m.min()) if vmin is None else float(vmin)
     hi = float(m.max()) if vmax is None else float(vmax)
     return png_bytes(enlarge(to_gray8(m, lo, hi), zoom))
+
+
+def stack_of(pictures: Sequence, titles: Sequence[str] = (), selected_index: int = 0):
+    """Widgets shown one at a time, the one at ``selected_index`` (link a slider to it with ``jslink``).
+
+    ipywidgets 8's ``Stack``. ipywidgets 7 (Colab's) has no ``Stack``: there it is a ``Tab``, whose
+    tabs (titled ``titles``) pick a picture too, and whose ``selected_index`` links the same way.
+    """
+    import ipywidgets as widgets
+
+    if hasattr(widgets, "Stack"):
+        return widgets.Stack(list(pictures), selected_index=selected_index)
+    tab = widgets.Tab(list(pictures))
+    for index, title in enumerate(titles):
+        tab.set_title(index, title)
+    tab.selected_index = selected_index
+    return tab

@@ -68,3 +68,15 @@ def test_show_overlays_draws_one_panel_per_image():
     # The 7x7 map spans the 28x28 image exactly: unit centres at 1.5 + 4 i, cells 4 pixels wide.
     np.testing.assert_allclose(drawn[0].images[1].get_extent(), [-0.5, 27.5, 27.5, -0.5])
     plt.close(fig)
+
+
+def test_stack_of_is_a_stack_on_ipywidgets_8_and_a_tab_on_7(monkeypatch):
+    import ipywidgets as widgets
+
+    pictures = [widgets.HTML("a"), widgets.HTML("b")]
+    stack = plots.stack_of(pictures, ["A", "B"], selected_index=1)
+    assert isinstance(stack, widgets.Stack) and stack.selected_index == 1
+    monkeypatch.delattr(widgets, "Stack")  # ipywidgets 7.7 has none
+    tab = plots.stack_of(pictures, ["A", "B"], selected_index=1)
+    assert isinstance(tab, widgets.Tab) and tab.selected_index == 1 and tab.get_title(0) == "A"
+    assert list(tab.children) == pictures
