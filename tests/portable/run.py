@@ -17,9 +17,11 @@ In each lane the chapters' own set-up cell installs the package from the wheel b
 checkout (on the images it reaches PyPI for what the image lacks, as it does there), and must
 replace, upgrade or remove none of the lane's packages. Then every chapter and every generated
 student copy is copied alone into an empty folder and run top to bottom under nbval, in a fresh
-kernel of that lane. The report (printed, and ``_build/portable/report.json``) has a row per lane
-and notebook: result and seconds; and per lane: Python, key versions, packages the set-up cell
-changed, install seconds, wall time.
+kernel of that lane. On the colab lane, chapter 0's and chapter 4's widgets are also drawn and
+moved in the image's own classic Notebook with its ipywidgets 7, in Chromium (``classic.py``).
+The report (printed, and ``_build/portable/report.json``) has a row per lane and notebook: result
+and seconds; and per lane: Python, key versions, packages the set-up cell changed, install
+seconds, wall time.
 """
 
 from __future__ import annotations
@@ -60,12 +62,13 @@ class Lane:
     python: str  # the version the finder looks for
     packages: Path  # a lock (every package, test tools included) or an image (the runtime's versions)
     image: bool  # an image: the set-up cell goes online for what the image lacks, and may add but not change
+    classic: bool = False  # also render the widgets in the image's classic Notebook, in Chromium (classic.py)
 
 
 LANES = {lane.name: lane for lane in [
     Lane("newest", "3.13", ROOT / "requirements-newest.txt", image=False),
     Lane("lowest", "3.11", ROOT / "requirements-lowest.txt", image=False),
-    Lane("colab", "3.13", HERE / "images" / "colab.txt", image=True),
+    Lane("colab", "3.13", HERE / "images" / "colab.txt", image=True, classic=True),
     Lane("kaggle", "3.12", HERE / "images" / "kaggle.txt", image=True),
 ]}
 # What each lock holds: the package with these extras, its test tools, resolved on the lane's Python.
@@ -249,6 +252,10 @@ def run_lane(lane: Lane, python: str, wheel: Path, workers: str) -> dict:
     except subprocess.CalledProcessError as exc:
         return summary | {"error": f"the set-up cell failed ({exc})", "wall_seconds": time.perf_counter() - start}
     summary["notebooks"] = run_alone(lane, venv, notebooks(), workers)
+    if lane.classic:
+        from classic import check_widgets  # Playwright: imported only where a lane needs it
+
+        summary["classic_widgets"] = check_widgets(venv, WORK / lane.name)
     summary["wall_seconds"] = round(time.perf_counter() - start, 1)
     return summary
 
@@ -262,6 +269,8 @@ def lane_problems(summary: dict) -> list[str]:
                         f"{summary['added']}; run `make {summary['lane']}-lock` and commit the file")
     problems += [f"{name}: {row['result']}" for name, row in summary.get("notebooks", {}).items()
                  if row["result"] != "passed"]
+    if summary.get("classic_widgets", "passed") != "passed":
+        problems.append(f"widgets in the classic Notebook: {summary['classic_widgets']}")
     return problems
 
 
@@ -270,12 +279,14 @@ def print_report(summaries: list[dict]) -> None:
     for s in summaries:
         for name, row in s.get("notebooks", {}).items():
             print(f"{s['lane']:7} {s['python']:8} {name:38} {row['result']:8} {row['seconds']:7.1f}")
-    print("\nlane    python   passed  changed  added  install s  ready s  wall s  versions")
+    print("\nlane    python   passed  widgets  changed  added  install s  ready s  wall s  versions")
     for s in summaries:
         rows = s.get("notebooks", {}).values()
         passed = f"{sum(r['result'] == 'passed' for r in rows)}/{len(rows)}"
         versions = " ".join(f"{k}={v}" for k, v in s.get("versions", {}).items())
-        print(f"{s['lane']:7} {s['python']:8} {passed:7} {len(s.get('changed', [])):7} {len(s.get('added', [])):6} "
+        widgets = s.get("classic_widgets", "-")[:6]
+        print(f"{s['lane']:7} {s['python']:8} {passed:7} {widgets:8} {len(s.get('changed', [])):7} "
+              f"{len(s.get('added', [])):6} "
               f"{s.get('install_seconds', 0):10.1f} {s.get('ready_seconds', 0):8.1f} {s['wall_seconds']:7.1f}  "
               f"{versions}")
 

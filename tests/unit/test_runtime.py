@@ -50,7 +50,7 @@ def test_a_missing_package_is_named(monkeypatch):
 def test_a_missing_or_other_backend_is_named(monkeypatch):
     monkeypatch.setattr(runtime, "find_spec", lambda name: None)
     (problem,) = runtime.problems()
-    assert "TensorFlow, is not installed" in problem and "tensorflow>=2.16" in problem
+    assert "TensorFlow, is not installed" in problem and "tensorflow>=2.16.1" in problem
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     (problem,) = runtime.problems()
     assert "KERAS_BACKEND is 'jax'" in problem
@@ -61,7 +61,7 @@ def test_an_old_tensorflow_gets_one_message_naming_the_version(monkeypatch):
     monkeypatch.setattr(runtime, "installed_version",
                         lambda name: "2.15.1" if name in runtime.BACKEND_DISTRIBUTIONS else real(name))
     (problem,) = runtime.problems()
-    assert "TensorFlow 2.16 or newer" in problem and "has 2.15.1" in problem and "'tensorflow>=2.16'" in problem
+    assert "TensorFlow 2.16.1 or newer" in problem and "has 2.15.1" in problem and "'tensorflow>=2.16.1'" in problem
 
 
 def test_the_backend_lowest_version_is_the_tensorflow_extra_bound():

@@ -1,0 +1,57 @@
+"""The portable run's lanes agree with the package metadata (the lanes themselves run in `make portable`)."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = sorted((ROOT / "tests" / "portable" / "images").glob("*.txt"))
+
+
+def canonical(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return {canonical(line.split("==")[0]): line.split("==")[1] for line in lines if "==" in line}
+
+
+def requirements(*extras: str) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lines = project["dependencies"] + [line for extra in extras for line in project["optional-dependencies"][extra]]
+    return [Requirement(line) for line in lines]
+
+
+def test_the_lowest_lock_holds_every_lower_bound_exactly():
+    locked = pins(ROOT / "requirements-lowest.txt")
+    for requirement in requirements("tensorflow", "grading"):
+        (bound,) = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        assert Version(locked[canonical(requirement.name)]) == Version(bound), \
+            f"{requirement}: requirements-lowest.txt has {locked[canonical(requirement.name)]}; run `make lowest-lock`"
+
+
+@pytest.mark.parametrize("image", IMAGES, ids=[path.stem for path in IMAGES])
+def test_the_runtime_images_satisfy_the_bounds_so_the_set_up_cell_replaces_nothing(image):
+    installed = pins(image)
+    assert {"tensorflow", "keras", "numpy", "ipywidgets"} <= set(installed), f"{image.name} lacks the key packages"
+    for requirement in requirements("tensorflow", "grading"):
+        version = installed.get(canonical(requirement.name))
+        if version is not None:
+            assert requirement.specifier.contains(version), \
+                f"{image.stem} ships {requirement.name} {version}, outside pyproject.toml's {requirement}"
+
+
+def test_every_lane_names_a_package_list_that_exists():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "portable"))
+    try:
+        import run
+    finally:
+        sys.path.pop(0)
+    assert {lane.packages for lane in run.LANES.values()} >= set(IMAGES) | {ROOT / "requirements-lowest.txt"}
+    assert all(lane.packages.is_file() for lane in run.LANES.values())
