@@ -178,10 +178,14 @@ def lane_venv(lane: Lane, python: str) -> Path:
         run(uv(), "pip", "install", "--python", venv, "-r", lane.packages)
         if lane.image:  # the test tools, at versions that keep every package of the image as it is
             run(uv(), "pip", "install", "--python", venv, *TOOLS, "-c", lane.packages)
+        (folder / "packages.json").write_text(json.dumps(freeze(venv)))
         stamp.write_text(key)
     venv = folder / "bin" / "python"
-    if list((folder / "lib").glob("python*/site-packages/featuremaps")):
-        run(venv, "-m", "pip", "uninstall", "--quiet", "--yes", "featuremaps")
+    # A kept environment goes back to what it was built with: the course, and whatever an earlier
+    # set-up cell added beside it, are removed, so the cell is measured on the lane as built.
+    added = sorted(set(freeze(venv)) - set(json.loads((folder / "packages.json").read_text())))
+    if added or list((folder / "lib").glob("python*/site-packages/featuremaps")):
+        run(venv, "-m", "pip", "uninstall", "--quiet", "--yes", "featuremaps", *added)
     return venv
 
 
