@@ -1,7 +1,10 @@
 """Plain data across the trust boundary: what the student's process may send, and nothing else.
 
 A value crosses as JSON: None, booleans, numbers, strings, lists, tuples and dicts of
-these, and NumPy arrays of numbers (base64). A Keras layer or model crosses as its
+these, and NumPy arrays of numbers (base64). Their subclasses cross as students write them:
+a namedtuple as a namedtuple with the same fields (a class the trusted side makes itself), a
+``defaultdict`` or ``OrderedDict`` as a dict, a NumPy string as a string. A message is bounded
+before it is decoded (bytes, values, nesting); past a bound it is not plain data. A Keras layer or model crosses as its
 configuration and weights, and is rebuilt from them on the trusted side by Keras itself,
 in safe mode, from Keras's own classes only. A function crosses as a handle the trusted
 side can call; any other object crosses as a handle the trusted side cannot look into.
@@ -20,6 +23,7 @@ import sys
 import time
 
 MESSAGE_LIMIT = 256 * 2**20  # bytes in one message: a few hundred test images with room to spare
+VALUE_LIMIT = 2_000_000  # JSON values in one message, counted before decoding (an array is one value)
 MAX_DEPTH = 32
 NUMERIC_KINDS = "biuf"       # bool, signed and unsigned integers, floats
 KERAS_SIZE_KEYS = {"filters": 65_536, "units": 65_536, "kernel_size": 256, "pool_size": 256}
@@ -44,8 +48,19 @@ def recv(sock: socket.socket, deadline: float | None = None, limit: int = MESSAG
     (size,) = struct.unpack(">Q", header)
     if size > limit:
         raise ProtocolError(f"a message of {size} bytes, more than the limit of {limit}")
+    return loads(_read(sock, size, deadline))
+
+
+def loads(raw: bytes):
+    """One message's JSON, bounded: too many values or too deep is a ProtocolError, never a crash."""
+    # Every value but the last is followed by a comma, and nesting needs brackets: both are counted
+    # before decoding (commas inside strings only make the count larger, never smaller).
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > VALUE_LIMIT:
+        raise ProtocolError(f"a message of more than {VALUE_LIMIT:,} values")
     try:
-        return json.loads(_read(sock, size, deadline))
+        return json.loads(raw)
+    except (RecursionError, MemoryError) as exc:
+        raise ProtocolError(f"a message too deep or too large to read ({type(exc).__name__})") from None
     except ValueError as exc:
         raise ProtocolError(f"a message that is not JSON ({exc})") from None
 
@@ -118,13 +133,21 @@ def encode(value, handles: dict, depth: int = 0):
         return value
     if value is Ellipsis:
         return {"$": "ellipsis"}
-    if type(value) in (list, tuple):
-        items = [encode(v, handles, depth + 1) for v in value]
-        return items if type(value) is list else {"$": "tuple", "items": items}
-    if type(value) is dict:
+    if isinstance(value, (list, tuple)):  # the base class's own iteration: a subclass's cannot lie
+        items = [encode(v, handles, depth + 1) for v in (list.__iter__ if isinstance(value, list)
+                                                         else tuple.__iter__)(value)]
+        if isinstance(value, list):
+            return items
+        fields = getattr(type(value), "_fields", None)  # a namedtuple keeps its field names
+        if isinstance(fields, tuple) and len(fields) == len(items) and all(type(f) is str for f in fields):
+            return {"$": "namedtuple", "type": type(value).__name__[:100], "fields": list(fields), "items": items}
+        return {"$": "tuple", "items": items}
+    if isinstance(value, dict):  # defaultdict, OrderedDict, Counter: a dict of the same items
         return {"$": "dict", "items": [[encode(k, handles, depth + 1), encode(v, handles, depth + 1)]
-                                       for k, v in value.items()]}
-    if type(value) is np.ndarray or isinstance(value, np.generic):
+                                       for k, v in dict.items(value)]}
+    if isinstance(value, np.str_):  # a NumPy string (np.array(["a"])[0]): its characters
+        return str.__str__(value)
+    if isinstance(value, (np.ndarray, np.generic)):
         if np.asarray(value).dtype.kind in NUMERIC_KINDS:
             return _array_to_data(value)
     module = type(value).__module__ or ""
@@ -255,6 +278,8 @@ def _decode_tagged(data: dict, inner):
     tag = data.get("$")
     if tag == "tuple":
         return tuple(inner(v) for v in _list(data.get("items")))
+    if tag == "namedtuple":
+        return _namedtuple(data, inner)
     if tag == "dict":
         out = {}
         for pair in _list(data.get("items")):
@@ -280,6 +305,22 @@ def _decode_tagged(data: dict, inner):
             raise ProtocolError("a malformed integer")
         return int(digits)
     raise ProtocolError(f"data tagged {str(tag)[:40]!r}")
+
+
+def _namedtuple(data: dict, inner):
+    """A namedtuple of the trusted side's own making, with the notebook's type name and field names."""
+    import collections
+    import keyword
+
+    fields, items = _list(data.get("fields")), _list(data.get("items"))
+    name = str(data.get("type", ""))
+    if not name.isidentifier() or keyword.iskeyword(name):
+        name = "namedtuple"
+    if len(fields) != len(items) or len(fields) > 256 or not all(
+            type(f) is str and f.isidentifier() and not keyword.iskeyword(f) and not f.startswith("_")
+            for f in fields) or len(set(fields)) != len(fields):
+        return tuple(inner(v) for v in items)  # fields a namedtuple cannot have: the values, as a tuple
+    return collections.namedtuple(name, fields)(*(inner(v) for v in items))
 
 
 def _list(value) -> list:

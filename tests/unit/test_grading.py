@@ -366,6 +366,51 @@ def test_plain_data_round_trips_values_and_keeps_their_types():
         assert np.array_equal(back, value) if isinstance(value, np.ndarray) else back == value
 
 
+def test_plain_data_takes_the_containers_and_scalars_students_write():
+    import collections
+
+    from featuremaps.grading import plain
+
+    def across(value):
+        return plain.decode(json.loads(json.dumps(plain.encode(value, {}))))  # as it crosses: JSON
+
+    Shape = collections.namedtuple("Shape", ["height", "width"])
+    shape = across(Shape(28, 14))
+    assert shape == (28, 14) and (shape.height, shape.width) == (28, 14) and type(shape).__name__ == "Shape"
+    assert type(shape) is not Shape  # the trusted side's own class, never the notebook's
+    counts = collections.defaultdict(int, {"edge": 6})
+    assert across(counts) == {"edge": 6} and type(across(counts)) is dict
+    assert across(collections.OrderedDict([("b", 1), ("a", 2)])) == {"b": 1, "a": 2}
+    assert across(collections.Counter("aab")) == {"a": 2, "b": 1}
+    assert across(np.str_("relu2")) == "relu2" and type(across(np.str_("relu2"))) is str
+    assert across(np.array(3.5)) == 3.5 and across(np.float64(0.25)) == 0.25
+
+    class Liar(list):
+        def __iter__(self):  # what the base class holds crosses, not what an override says
+            return iter([0])
+
+    class Yes(float):  # a number that says it equals anything stays the notebook's, unread
+        def __eq__(self, other):
+            return True
+
+    assert across(Liar([1, 2])) == [1, 2]
+    assert isinstance(across(Yes(1)), plain.NotPlainData)
+    odd = plain.decode({"$": "namedtuple", "type": "import os", "fields": ["_x", "class"], "items": [1, 2]})
+    assert odd == (1, 2) and type(odd) is tuple  # fields no namedtuple can have: just the values
+
+
+def test_a_message_past_the_bounds_is_not_plain_data_and_never_a_crash():
+    from featuremaps.grading import plain
+
+    with pytest.raises(plain.ProtocolError, match="too deep"):
+        plain.loads(b"[" * 200_000 + b"]" * 200_000)
+    with pytest.raises(plain.ProtocolError, match="more than 2,000,000 values"):
+        plain.loads(b"[" + b"0," * (plain.VALUE_LIMIT + 1) + b"0]")
+    with pytest.raises(plain.ProtocolError, match="not JSON"):
+        plain.loads(b"{oops")
+    assert plain.loads(json.dumps({"value": list(range(1000))}).encode())["value"][-1] == 999
+
+
 @pytest.mark.parametrize("config, reason", [
     ({"module": "__main__", "class_name": "Evil", "config": {}}, "from module __main__"),
     ({"module": "keras.layers", "class_name": "Lambda", "config": {}}, "Lambda layer"),
