@@ -1,5 +1,6 @@
 """The portable run's lanes agree with the package metadata (the lanes themselves run in `make portable`)."""
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -9,15 +10,12 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = sorted((ROOT / "tests" / "portable" / "images").glob("*.txt"))
-
-
-def canonical(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+sys.path.insert(0, str(ROOT / "tests" / "portable"))
+from images import canonical, read_pins  # noqa: E402  the images' own reading of a package list
 
 
 def pins(path: Path) -> dict[str, str]:
-    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-    return {canonical(line.split("==")[0]): line.split("==")[1] for line in lines if "==" in line}
+    return read_pins(path.read_text().splitlines())
 
 
 def requirements(*extras: str) -> list[Requirement]:
@@ -46,12 +44,6 @@ def test_the_runtime_images_satisfy_the_bounds_so_the_set_up_cell_replaces_nothi
 
 
 def test_every_lane_names_a_package_list_that_exists():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests" / "portable"))
-    try:
-        import run
-    finally:
-        sys.path.pop(0)
+    import run
     assert {lane.packages for lane in run.LANES.values()} >= set(IMAGES) | {ROOT / "requirements-lowest.txt"}
     assert all(lane.packages.is_file() for lane in run.LANES.values())
