@@ -31,7 +31,7 @@ import numpy as np
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
 from featuremaps import data
-from featuremaps.browser import browse, per_class
+from featuremaps.widget.browser import browse, per_class
 from featuremaps.model import trained_model
 
 

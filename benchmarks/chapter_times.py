@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from featuremaps import runtime
+from featuremaps.support import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from featuremaps import bundle
+from featuremaps.support import bundled_files
 
-BUNDLED_FILE = bundle.path("fashion_mnist_subset.npz")
+BUNDLED_FILE = bundled_files.path("fashion_mnist_subset.npz")
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-RESTORE_HINT = bundle.restore_hint("make data")
+RESTORE_HINT = bundled_files.restore_hint("make data")
 _SHAPES = {"x_train": (10_000, 28, 28), "y_train": (10_000,),
            "x_test": (2_000, 28, 28), "y_test": (2_000,)}
 

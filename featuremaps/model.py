@@ -32,15 +32,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from featuremaps import bundle, data
+from featuremaps import data
+from featuremaps.support import bundled_files
 from featuremaps.conv import check_int
 
 # TensorFlow warns on stderr when a session runs several models ("triggered tf.function retracing").
 # Chapters do that on purpose, and the book build fails on stderr: keep only its errors.
 tf.get_logger().setLevel("ERROR")
 
-MODEL_FILE = bundle.path("fashion_cnn.npz")  # the trained weights; the record is fashion_cnn.json
-RESTORE_HINT = bundle.restore_hint("make model")
+MODEL_FILE = bundled_files.path("fashion_cnn.npz")  # the trained weights; the record is fashion_cnn.json
+RESTORE_HINT = bundled_files.restore_hint("make model")
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10

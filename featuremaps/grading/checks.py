@@ -6,7 +6,7 @@ fetched from the notebook) and in the student's kernel while they work (``grader
 
 from __future__ import annotations
 
-from featuremaps import runtime
+from featuremaps.support import runtime
 from featuremaps.grading.common import PUBLIC_TESTS_DIR
 
 

@@ -51,7 +51,7 @@ INSTRUCTOR_OTTER = "7.0"
 
 def check_instructor_otter() -> None:
     """Raise GradingError, naming the fix, where otter-grader is older than the instructor's side needs."""
-    from featuremaps import runtime
+    from featuremaps.support import runtime
 
     version = runtime.installed_version("otter-grader")
     if version is None or runtime._release(version) < runtime._release(INSTRUCTOR_OTTER):

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from featuremaps import runtime
+from featuremaps.support import runtime
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent

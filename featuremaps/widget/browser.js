@@ -38,7 +38,7 @@ export function colourRange(map, channel, scale) {
   return { range: scale === "shared" ? map.range : own, own };
 }
 
-// The input window one unit sees (featuremaps.depth.unit_window), clipped to the image.
+// The input window one unit sees (featuremaps.depth.fields.unit_window), clipped to the image.
 export function unitWindow(i, j, field, [h, w]) {
   const half = (field.size - 1) / 2;
   const top = Math.round(field.start + i * field.jump - half);

@@ -1,4 +1,4 @@
-// The forward pass of an exported Keras model (featuremaps/export.py), in plain JavaScript.
+// The forward pass of an exported Keras model (featuremaps/widget/export.py), in plain JavaScript.
 // Tensors are channels-last Float32Arrays of shape [H, W, C] (or [L] once flat), as in Keras.
 // Sums are kept in float64 and stored as float32, so results match Keras's float32 closely.
 

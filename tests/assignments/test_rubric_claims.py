@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from featuremaps import activations, data
-from featuremaps import selectivity as reference
+from featuremaps.depth import selectivity as reference
 from featuremaps.model import build_model, trained_model
 
 
@@ -77,7 +77,7 @@ def test_assignment_2_rubric():
 
 @pytest.mark.slow
 def test_assignment_4_rubric():
-    from featuremaps import sizes
+    from featuremaps.depth import sizes
     from featuremaps.model import accuracy, train
 
     rows = {row.name: row for row in sizes.layer_sizes(build_model())}

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from guard import open_guarded_page
 
-from featuremaps import runtime
+from featuremaps.support import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from featuremaps import setup_cell  # noqa: E402
+from featuremaps.support import setup_cell  # noqa: E402
 
 WORK = ROOT / "_build" / "portable"
 FIND_PYTHON = ROOT / "tools" / "find_python.sh"

@@ -1,10 +1,10 @@
-"""Tests of featuremaps.attribution: occlusion, Grad-CAM and rank correlation on tiny models."""
+"""Tests of featuremaps.depth.attribution: occlusion, Grad-CAM and rank correlation on tiny models."""
 
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from featuremaps import attribution
+from featuremaps.depth import attribution
 
 keras = pytest.importorskip("keras")
 

@@ -1,4 +1,4 @@
-"""featuremaps.browser: the widget's state, its two back ends, and its controls driven from Python.
+"""featuremaps.widget.browser: the widget's state, its two back ends, and its controls driven from Python.
 What the page draws is tested in Chromium (tests/site), its numerics in Node (test_forward_js.py)."""
 
 import base64
@@ -11,7 +11,7 @@ import pytest
 from keras import layers
 
 from featuremaps import activations as act
-from featuremaps import browser as br
+from featuremaps.widget import browser as br
 
 CLASS_NAMES = tuple(f"c{k}" for k in range(10))
 

@@ -1,9 +1,9 @@
-"""Tests of featuremaps.fields."""
+"""Tests of featuremaps.depth.fields."""
 
 import numpy as np
 import pytest
 
-from featuremaps import fields
+from featuremaps.depth import fields
 
 # ------------------------------------------------------------ receptive fields
 

@@ -10,9 +10,10 @@ import keras
 import numpy as np
 import pytest
 
-from featuremaps import data, examples
+from featuremaps import data
+from featuremaps.widget import colour_example
 from featuremaps.activations import forward, to_model_input
-from featuremaps.export import UnsupportedModel, export_model, weight_bytes
+from featuremaps.widget.export import UnsupportedModel, export_model, weight_bytes
 from featuremaps.model import trained_model
 
 CHECK = Path(__file__).with_name("forward_check.mjs")
@@ -49,7 +50,7 @@ def test_the_course_model_on_200_test_images(tmp_path):
 
 @needs_node
 def test_chapter_4s_colour_model_on_200_test_images(tmp_path):
-    model = examples.colour_model()
+    model = colour_example.colour_model()
     x = to_model_input(model, data.load().x_test[:200])  # grey items, repeated to RGB, resized to 48x48
     worst = js_differences(model, x, tmp_path)
     print(worst)

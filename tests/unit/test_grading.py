@@ -512,7 +512,7 @@ def test_the_student_process_preloads_only_the_course_libraries_the_notebook_imp
 
 
 def test_the_instructor_side_names_the_otter_it_needs(monkeypatch, capsys):
-    from featuremaps import runtime
+    from featuremaps.support import runtime
     from featuremaps.grading import cli
 
     real = runtime.installed_version

@@ -1,9 +1,9 @@
-"""Tests of featuremaps.kernels."""
+"""Tests of featuremaps.depth.kernels."""
 
 import numpy as np
 import pytest
 
-from featuremaps import kernels
+from featuremaps.depth import kernels
 
 # --------------------------------------------------------- first-layer kernels
 

@@ -1,9 +1,9 @@
-"""Tests of featuremaps.parts."""
+"""Tests of featuremaps.depth.parts."""
 
 import numpy as np
 import pytest
 
-from featuremaps import parts
+from featuremaps.depth import parts
 
 
 def test_part_scores_and_find_part_maps():

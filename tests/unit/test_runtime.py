@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from featuremaps import book, bundle, data, runtime
+from featuremaps import data
+from featuremaps.support import bundled_files, glue, runtime
 from featuremaps import model as fm
 
 
@@ -18,7 +19,7 @@ def test_the_needed_versions_are_the_package_metadata_lower_bounds():
 
     from packaging.requirements import Requirement
 
-    project = tomllib.loads((bundle.CLONE_ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((bundled_files.CLONE_ROOT / "pyproject.toml").read_text())["project"]
     bounds = {Requirement(line).name: str(Requirement(line).specifier) for line in project["dependencies"]}
     assert {name: f">={lowest}" for name, (lowest, _) in runtime.NEEDED.items()} == \
         {name: bounds[name] for name in runtime.NEEDED}
@@ -67,7 +68,7 @@ def test_an_old_tensorflow_gets_one_message_naming_the_version(monkeypatch):
 def test_the_backend_lowest_version_is_the_tensorflow_extra_bound():
     import tomllib
 
-    project = tomllib.loads((bundle.CLONE_ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((bundled_files.CLONE_ROOT / "pyproject.toml").read_text())["project"]
     assert project["optional-dependencies"]["tensorflow"] == [f"tensorflow>={runtime.BACKEND_LOWEST}"]
 
 
@@ -85,38 +86,38 @@ def test_install_command_for_a_clone_is_editable():
 
 def test_bundled_files_are_inside_the_package():
     for path in (data.BUNDLED_FILE, fm.MODEL_FILE, fm.info_file(fm.MODEL_FILE)):
-        assert path.is_file() and path.parent == bundle.PACKAGE_DIR / "bundled"
+        assert path.is_file() and path.parent == bundled_files.PACKAGE_DIR / "bundled"
 
 
 def test_restore_hints_fit_a_clone_and_an_installed_package(monkeypatch):
-    assert "git checkout -- featuremaps/bundled/" in bundle.restore_hint("make data")
-    monkeypatch.setattr(bundle, "in_clone", lambda: False)
-    hint = bundle.restore_hint("make data")
+    assert "git checkout -- featuremaps/bundled/" in bundled_files.restore_hint("make data")
+    monkeypatch.setattr(bundled_files, "in_clone", lambda: False)
+    hint = bundled_files.restore_hint("make data")
     assert "--force-reinstall --no-deps" in hint and "git" not in hint.split("Reinstall")[0]
 
 
 def test_glue_does_nothing_without_myst_nb(monkeypatch):
     recorded = []
-    monkeypatch.setattr(book, "_myst_glue", lambda *args, **kw: recorded.append((args, kw)))
-    book.glue("answer", 42)
+    monkeypatch.setattr(glue, "_myst_glue", lambda *args, **kw: recorded.append((args, kw)))
+    glue.glue("answer", 42)
     assert recorded == [(("answer", 42), {"display": False})]
-    monkeypatch.setattr(book, "_myst_glue", None)
-    assert book.glue("answer", 42) is None
+    monkeypatch.setattr(glue, "_myst_glue", None)
+    assert glue.glue("answer", 42) is None
 
 
 def test_no_chapter_imports_myst_nb():
-    chapters = sorted((bundle.CLONE_ROOT / "chapters").glob("*.ipynb"))
+    chapters = sorted((bundled_files.CLONE_ROOT / "chapters").glob("*.ipynb"))
     assert chapters and not [p.name for p in chapters if "myst_nb" in p.read_text()]
 
 
 def test_tensorflow_logging_is_set_in_one_place():
-    """Only featuremaps.runtime names TensorFlow's logging variables."""
+    """Only featuremaps.support.runtime names TensorFlow's logging variables."""
     name = "TF_CPP_" + "MIN_LOG_LEVEL"  # spelt in two parts, so this file is not a match itself
-    out = subprocess.run(["git", "grep", "-l", name], cwd=bundle.CLONE_ROOT,
+    out = subprocess.run(["git", "grep", "-l", name], cwd=bundled_files.CLONE_ROOT,
                          capture_output=True, text=True)
     if out.returncode not in (0, 1):
         pytest.skip("not a git checkout")
-    assert out.stdout.split() == ["featuremaps/runtime.py"]
+    assert out.stdout.split() == ["featuremaps/support/runtime.py"]
 
 
 def test_on_colab_the_custom_widget_manager_is_turned_on(monkeypatch):

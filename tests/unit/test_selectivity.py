@@ -1,9 +1,10 @@
-"""Tests of featuremaps.selectivity."""
+"""Tests of featuremaps.depth.selectivity."""
 
 import numpy as np
 import pytest
 
-from featuremaps import fields, selectivity
+from featuremaps.depth import fields
+from featuremaps.depth import selectivity
 
 # ---------------------------------------------------------------- top patches
 

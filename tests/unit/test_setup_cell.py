@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from featuremaps import setup_cell
+from featuremaps.support import setup_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,10 +1,10 @@
-"""featuremaps.sizes: layer sizes and costs, checked against hand counts and Keras."""
+"""featuremaps.depth.sizes: layer sizes and costs, checked against hand counts and Keras."""
 
 import featuremaps  # noqa: F401, I001  (first: it quiets TensorFlow before Keras is imported)
 import keras
 import pytest
 
-from featuremaps import sizes
+from featuremaps.depth import sizes
 from featuremaps.model import build_model
 
 

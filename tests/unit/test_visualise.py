@@ -1,9 +1,10 @@
-"""Tests of featuremaps.visualise."""
+"""Tests of featuremaps.depth.visualise."""
 
 import numpy as np
 import pytest
 
-from featuremaps import kernels, visualise
+from featuremaps.depth import kernels
+from featuremaps.depth import visualise
 
 # ---------------------------------------------------------- feature visualisation
 

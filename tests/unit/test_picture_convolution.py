@@ -1,4 +1,4 @@
-"""featuremaps.conv_pictures: the window and channel-sum figures write the formula's numbers."""
+"""featuremaps.pictures.convolution: the window and channel-sum figures write the formula's numbers."""
 
 import matplotlib
 
@@ -8,10 +8,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from featuremaps import conv_pictures  # noqa: E402
+from featuremaps.pictures import convolution  # noqa: E402
 from featuremaps.conv import conv2d_loops  # noqa: E402
-from featuremaps.conv_pictures import label, show_channel_sum, show_window  # noqa: E402
-from featuremaps.plots import CMAP  # noqa: E402
+from featuremaps.pictures.convolution import label, show_channel_sum, show_window  # noqa: E402
+from featuremaps.pictures.maps import CMAP  # noqa: E402
 
 RNG = np.random.default_rng(3)
 X = RNG.integers(0, 5, size=(5, 6)).astype(float)
@@ -125,5 +125,5 @@ def test_show_channel_sum_refuses_bad_input_with_a_clear_message(args, message):
 def test_the_highlight_colour_marks_outlines_only():
     fig = show_window(X, W, B, [(0, 0)])
     assert all(text.get_color() in ("white", "black") for ax in fig.axes for text in ax.texts)
-    assert conv_pictures.HIGHLIGHT == "red"
+    assert convolution.HIGHLIGHT == "red"
     plt.close(fig)

@@ -1,4 +1,4 @@
-"""featuremaps.plots: the one figure style for maps, and maps as PNG bytes for widgets."""
+"""featuremaps.pictures.maps: the one figure style for maps, and maps as PNG bytes for widgets."""
 
 import io
 
@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from featuremaps import plots  # noqa: E402
-from featuremaps.fields import ReceptiveField  # noqa: E402
+from featuremaps.pictures import maps as plots  # noqa: E402
+from featuremaps.depth.fields import ReceptiveField  # noqa: E402
 
 
 def test_value_range_each_and_shared():

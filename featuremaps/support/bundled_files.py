@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from featuremaps import runtime
+from featuremaps.support import runtime
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # featuremaps/
 CLONE_ROOT = PACKAGE_DIR.parent
 
 

@@ -4,7 +4,7 @@ A chapter opened on Colab, Kaggle or a hub, or downloaded from the site, has not
 itself, so the cell must carry the install source in its own text. That source is set in
 one place, ``_config.yml`` (``repository.url`` and ``repository.branch``: the launch buttons
 open the notebook from the same repository and ref). This module writes the cell from it;
-``python -m featuremaps.setup_cell`` rewrites the notebooks, and a test checks they agree.
+``python -m featuremaps.support.setup_cell`` rewrites the notebooks, and a test checks they agree.
 """
 
 from __future__ import annotations

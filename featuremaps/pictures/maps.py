@@ -58,7 +58,7 @@ def show_overlays(images: np.ndarray, maps: np.ndarray, field, titles: Sequence[
                   floor: float = 0.2, alpha: float = 0.55, panel_size: float = 1.5):
     """Images in grey (black = 0, white = 255) with a layer's map over them in colour.
 
-    ``field`` is the layer's :class:`featuremaps.fields.ReceptiveField`: each map cell is drawn over
+    ``field`` is the layer's :class:`featuremaps.depth.fields.ReceptiveField`: each map cell is drawn over
     the input pixels around its unit's centre (``field.start + i * field.jump``), scaled to the map's
     own maximum; values below ``floor`` x max are transparent. With ``cmap="autumn"``: red = ``floor``
     x max, yellow = max.

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from featuremaps.fields import ReceptiveField, crop, unit_window
+from featuremaps.depth.fields import ReceptiveField, crop, unit_window
 
 
 def top_units(feature_maps: np.ndarray, channel: int, k: int = 8) -> list[tuple[int, int, int, float]]:

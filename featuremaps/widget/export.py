@@ -7,7 +7,7 @@ and computes every layer's output in the reader's browser, with no Python
 behind the page. A model with any other layer, or not a single chain, raises
 :class:`UnsupportedModel`, which names the layer and lists what is supported;
 such a model still works in the browser through the kernel
-(:func:`featuremaps.browser.browse` picks the path by itself).
+(:func:`featuremaps.widget.browser.browse` picks the path by itself).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pictures of a network's geometry: padding and stride, max pooling, and the shape at every layer.
 
-Drawn in the course's figure style (:mod:`featuremaps.plots`): values of a map in the ``gray``
+Drawn in the course's figure style (:mod:`featuremaps.pictures.maps`): values of a map in the ``gray``
 colormap with the normalisation stated in the title, colours only for outlines. Every function
 returns the matplotlib figure; the numbers a picture writes come from the functions beside it
 (:func:`window_counts`, :func:`max_pool`), so a chapter can check them against Keras.
@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from featuremaps.conv import check_int, keras_padding, output_size
-from featuremaps.plots import CMAP
+from featuremaps.pictures.maps import CMAP
 
 # Outline colours: the first window and the one after it (padding and stride); one per pooling window.
 HIGHLIGHTS = ("tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:cyan",
@@ -196,13 +196,13 @@ def shape_label(shape: Sequence[int]) -> str:
 def show_network(rows, maps_per_unit: float = 8, values_per_unit: float = 40):
     """The layers of a model left to right, a box per layer, its name and output shape written under it.
 
-    ``rows`` are :func:`featuremaps.sizes.layer_sizes` rows (anything with ``name`` and ``shape``).
+    ``rows`` are :func:`featuremaps.depth.sizes.layer_sizes` rows (anything with ``name`` and ``shape``).
     A layer of maps (H', W', N) is a box H' high (one unit per pixel) and N / ``maps_per_unit`` wide;
     a layer of L numbers (a vector) is a thin bar L / ``values_per_unit`` high. The title says so.
     """
     rows = list(rows)
     if not rows:
-        raise ValueError("show_network needs at least one layer: pass featuremaps.sizes.layer_sizes(model)")
+        raise ValueError("show_network needs at least one layer: pass featuremaps.depth.sizes.layer_sizes(model)")
     for row in rows:
         if len(row.shape) not in (1, 3):
             raise ValueError(f"layer {row.name!r} has output shape {row.shape}: show_network draws maps "

@@ -5,12 +5,12 @@ One widget (an anywidget whose front end is ``featuremaps/widget/browser.js``), 
 - ``"page"``: the network's weights travel with the widget and ``forward.js`` computes every
   layer's maps in the reader's browser. Nothing waits on Python, so it also works on the
   published site, with no kernel, offline and from ``file://``.
-- ``"kernel"``: for a model :func:`featuremaps.export.export_model` cannot export, the page
+- ``"kernel"``: for a model :func:`featuremaps.widget.export.export_model` cannot export, the page
   sends each new input to Python, which answers with the maps. Same controls, same pictures.
 
 The page draws in the course's convention (gray, black = minimum, white = maximum of the stated
 range, square pixels); ``scale`` is ``"each"`` (every map its own range) or ``"shared"`` (one range
-for all maps of the layer), as in :func:`featuremaps.plots.show_maps`.
+for all maps of the layer), as in :func:`featuremaps.pictures.maps.show_maps`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import numpy as np
 import traitlets
 
 from featuremaps.activations import forward, input_shape, map_layers, to_model_input
-from featuremaps.export import UnsupportedModel, export_model, f32_base64
-from featuremaps.fields import receptive_fields
-from featuremaps.plots import SCALES
+from featuremaps.widget.export import UnsupportedModel, export_model, f32_base64
+from featuremaps.depth.fields import receptive_fields
+from featuremaps.pictures.maps import SCALES
 
-FRONT_END = Path(__file__).with_name("widget")
+FRONT_END = Path(__file__).parent  # the ES modules and CSS beside this file
 BACKENDS = ("auto", "page", "kernel")
 UPLOAD_NOTE = ("Draw on the input, or upload your own image (PNG, JPEG, …; at most 10 MB and 4096 pixels a "
                "side): it is turned into the model's input, {size}, in this page.")
@@ -194,7 +194,7 @@ def browse(model, images, class_names=None, labels=None, **options) -> Activatio
     """The activation browser over ``images`` for any Keras 3 image model. Display what it returns.
 
     ``class_names`` (and a classifier output) show the model's prediction, ``labels`` the true
-    classes. The network runs in the page when :func:`featuremaps.export.export_model` can export
+    classes. The network runs in the page when :func:`featuremaps.widget.export.export_model` can export
     it, else through the kernel (``backend="auto"``); ``backend="page"`` or ``"kernel"`` forces one.
     """
     return ActivationBrowser(model, images, class_names, labels, **options)

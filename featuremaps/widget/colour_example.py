@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from featuremaps.activations import LUMINANCE
-from featuremaps.kernels import SOBEL_X
+from featuremaps.depth.kernels import SOBEL_X
 
 PHOTO_NAMES = ("astronaut", "coffee", "chelsea", "rocket")  # shipped with scikit-image
 SOBEL = (SOBEL_X / 4).astype(np.float32)  # / 4: a step from 0 to 1 gives 1

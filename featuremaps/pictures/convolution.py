@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from featuremaps.conv import check_int, conv2d
-from featuremaps.plots import CMAP
+from featuremaps.pictures.maps import CMAP
 
 HIGHLIGHT = "red"
 MAX_NUMBERED = 12  # a grid wider or taller than this many cells gets no numbers: they would not fit

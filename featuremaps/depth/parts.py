@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from featuremaps.selectivity import top_units
+from featuremaps.depth.selectivity import top_units
 
 
 def part_scores(feature_maps: np.ndarray, labels: np.ndarray, group: Sequence[int], rows=None, cols=None,

@@ -1,0 +1,12 @@
+"""What feature maps hold at each depth, measured on a model: one module per question.
+
+- :mod:`~featuremaps.depth.fields`: receptive fields, the input window a unit sees (chapters 4–7);
+- :mod:`~featuremaps.depth.kernels`: first-layer kernels as edges, contrast or spots (chapter 6);
+- :mod:`~featuremaps.depth.selectivity`: which images make a map fire, class share (chapters 6–7);
+- :mod:`~featuremaps.depth.parts`: deep maps that look like parts, with controls (chapter 7);
+- :mod:`~featuremaps.depth.visualise`: the input gradient ascent makes a map fire for (chapter 7);
+- :mod:`~featuremaps.depth.attribution`: occlusion and Grad-CAM (chapter 7);
+- :mod:`~featuremaps.depth.sizes`: each layer's size and cost, and designs compared (chapters 3, 8).
+
+Each works on any Keras model and is unit-tested on small hand-made ones.
+"""
