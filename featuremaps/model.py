@@ -299,18 +299,11 @@ def trained_model(path: Path | str | None = None) -> keras.Model:
     (training it further, editing weights) never affects another chapter's copy.
     The model is returned uncompiled: use it for predictions and feature maps, or
     call :func:`compile_model` / :func:`train` to train it further.
-    The file is checked against the SHA-256 in its record ``fashion_cnn.json``.
+    The file is checked against its checksum file ``fashion_cnn.sha256``, as every bundled file is.
     """
     path = Path(path) if path is not None else MODEL_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"The trained model file {path} is missing. {RESTORE_HINT}") from exc
+    raw = bundled_files.checked_bytes(path, "trained model file", ModelFileError, RESTORE_HINT)
     info = model_info(path)
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != info.get("model_sha256"):
-        raise ModelFileError(f"The trained model file {path} is damaged (a partial download or an edit): its "
-                             f"SHA-256 is {digest}, not the one in {info_file(path).name}. {RESTORE_HINT}")
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
             weights = {key: arrays[key] for key in arrays.files}
@@ -325,11 +318,12 @@ def trained_model(path: Path | str | None = None) -> keras.Model:
 
 
 def save_model(model: keras.Model, path: Path | str = MODEL_FILE) -> Path:
-    """Save the weights alone (no architecture, no optimizer state) as :func:`trained_model` reads them."""
+    """Save the weights alone (no architecture, no optimizer state) and their checksum, as :func:`trained_model` reads them."""
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"the weights are saved as a NumPy .npz file; got {path.name!r}")
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **named_weights(model))
     path.write_bytes(buffer.getvalue())
+    bundled_files.write_checksum(path)
     return path

@@ -31,7 +31,6 @@ def record_of(model, dataset, history, path: Path, wall: float, cpu: float) -> d
     x_train, _, x_val, _ = fm.split_validation(dataset, fm.VALIDATION_FRACTION, fm.SEED)
     return {
         "model_file": path.name,
-        "model_sha256": fm.file_sha256(path),
         "format": "the weights alone: NumPy .npz, one array per layer weight, keyed layer/index",
         "test_accuracy": round(fm.accuracy(model, dataset.x_test, dataset.y_test), 4),
         "test_images": len(dataset.y_test),

@@ -39,7 +39,7 @@ _IDENTITY_KINDS = ("InputLayer", "ReLU", "Activation", "BatchNormalization", "Dr
 _WINDOW_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "DepthwiseConv2D")
 
 
-def _pair(value) -> int:
+def _square_side(value) -> int:
     """A square window/stride as one int; Keras stores them as tuples."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if values[0] != values[1]:
@@ -90,10 +90,10 @@ def layer_specs(model) -> list[tuple[str, int, int, str]]:
             config = layer.get_config()
             window = config.get("kernel_size", config.get("pool_size"))
             stride = config.get("strides") or window
-            dilation = _pair(config.get("dilation_rate", 1))
+            dilation = _square_side(config.get("dilation_rate", 1))
             if dilation != 1:
                 raise ValueError(f"layer {layer.name!r} is dilated; dilated receptive fields are not supported")
-            specs.append((layer.name, _pair(window), _pair(stride), config.get("padding", "valid")))
+            specs.append((layer.name, _square_side(window), _square_side(stride), config.get("padding", "valid")))
         else:
             break  # Flatten, Dense, ...: no more maps
     return specs

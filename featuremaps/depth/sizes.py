@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from featuremaps.conv import check_int, count_conv_params
+from featuremaps.model import IMAGE_SHAPE, KERNEL_SIZE, NUM_CLASSES  # the course CNN's shape, defined once
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def layer_sizes(model) -> list[LayerSize]:
     return rows
 
 
-def course_cnn_params(num_filters: Sequence[int], image_shape: tuple[int, int, int] = (28, 28, 1),
-                      kernel_size: int = 3, num_classes: int = 10) -> int:
+def course_cnn_params(num_filters: Sequence[int], image_shape: tuple[int, int, int] = IMAGE_SHAPE,
+                      kernel_size: int = KERNEL_SIZE, num_classes: int = NUM_CLASSES) -> int:
     """Parameters of the course CNN with the given widths, by formula (no model is built).
 
     Each block is a "same" K x K convolution, ReLU and 2 x 2 max pooling (which floors odd sizes);

@@ -22,7 +22,7 @@ import struct
 import sys
 import time
 
-MESSAGE_LIMIT = 256 * 2**20  # bytes in one message: a few hundred test images with room to spare
+MESSAGE_BYTES_LIMIT = 256 * 2**20  # bytes in one message: a few hundred test images with room to spare
 VALUE_LIMIT = 2_000_000  # JSON values in one message, counted before decoding (an array is one value)
 MAX_DEPTH = 32
 NUMERIC_KINDS = "biuf"       # bool, signed and unsigned integers, floats
@@ -42,7 +42,7 @@ def send(sock: socket.socket, message) -> None:
     sock.sendall(struct.pack(">Q", len(data)) + data)
 
 
-def recv(sock: socket.socket, deadline: float | None = None, limit: int = MESSAGE_LIMIT):
+def recv(sock: socket.socket, deadline: float | None = None, limit: int = MESSAGE_BYTES_LIMIT):
     """One message, or ProtocolError; TimeoutError once ``deadline`` (time.monotonic) passes."""
     header = _read(sock, 8, deadline)
     (size,) = struct.unpack(">Q", header)

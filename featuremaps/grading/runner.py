@@ -27,7 +27,7 @@ from pathlib import Path
 from featuremaps.grading import plain
 from featuremaps.grading.common import (
     CELL_TIMEOUT,
-    MESSAGE_LIMIT,
+    FAILURE_TEXT_LIMIT,
     OUTPUT_LIMIT,
     PRELOAD_PACKAGES,
     STARTUP_TIMEOUT,
@@ -277,8 +277,8 @@ def run_question(session: Session, test_file, test_timeout: float) -> dict:
             raise
         except Exception as exc:
             passed, message = False, "❌ Test case failed\n" + _failure(exc, test_file)
-        if len(message) > MESSAGE_LIMIT:
-            message = message[:MESSAGE_LIMIT] + " [...]"
+        if len(message) > FAILURE_TEXT_LIMIT:
+            message = message[:FAILURE_TEXT_LIMIT] + " [...]"
         tests.append({"name": tc.name, "passed": passed, "hidden": bool(tc.hidden), "points": tc.points,
                       "message": message, "failure_message": tc.failure_message})
     score = sum(t["points"] for t in tests if t["passed"])

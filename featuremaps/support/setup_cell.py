@@ -73,7 +73,7 @@ def install_source(url: str, ref: str = "") -> str:
     return url
 
 
-def cell_source(course: str, grading: bool = False) -> str:
+def setup_source(course: str, grading: bool = False) -> str:
     """The cell's text for a chapter (``grading=False``) or an assignment (which also needs otter)."""
     needs = ["featuremaps", "otter"] if grading else ["featuremaps"]
     extras = ["grading"] if grading else []
@@ -85,7 +85,7 @@ def cell(course: str, grading: bool = False) -> dict:
     """The cell as nbformat JSON, tagged so the site hides it (it is plumbing) and tools find it."""
     return {"cell_type": "code", "execution_count": None, "id": TAG,
             "metadata": {"tags": ["remove-cell", TAG]}, "outputs": [],
-            "source": cell_source(course, grading).splitlines(keepends=True)}
+            "source": setup_source(course, grading).splitlines(keepends=True)}
 
 
 def configured_source(root: Path) -> str:

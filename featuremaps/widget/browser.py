@@ -16,6 +16,7 @@ for all maps of the layer), as in :func:`featuremaps.pictures.maps.show_maps`.
 from __future__ import annotations
 
 import base64
+import math
 import re
 from pathlib import Path
 
@@ -30,9 +31,22 @@ from featuremaps.pictures.maps import SCALES
 
 FRONT_END = Path(__file__).parent  # the ES modules and CSS beside this file
 BACKENDS = ("auto", "page", "kernel")
-UPLOAD_NOTE = ("Draw on the input, or upload your own image (PNG, JPEG, …; at most 10 MB and 4096 pixels a "
+UPLOAD_NOTE = ("Draw on the input, or upload your own image (PNG, JPEG, …; at most {mb} MB and {side} pixels a "
                "side): it is turned into the model's input, {size}, in this page.")
 INVERT_NOTE = " If its background is light it is inverted: Fashion-MNIST items are light on black."
+
+
+def upload_limits() -> tuple[int, int]:
+    """(bytes, pixels a side) an upload may have: read from ``preprocess.js``, which enforces them."""
+    text = (FRONT_END / "preprocess.js").read_text(encoding="utf-8")
+    found = dict(re.findall(r"^export const (MAX_UPLOAD_\w+) = ([\d *]+);", text, flags=re.M))
+    return (math.prod(int(n) for n in found["MAX_UPLOAD_BYTES"].split("*")),
+            math.prod(int(n) for n in found["MAX_UPLOAD_SIDE"].split("*")))
+
+
+def _upload_note(size: str) -> str:
+    limit_bytes, limit_side = upload_limits()
+    return UPLOAD_NOTE.format(mb=f"{limit_bytes / 2**20:g}", side=limit_side, size=size)
 
 
 def front_end() -> str:
@@ -134,7 +148,7 @@ class ActivationBrowser(anywidget.AnyWidget):
             samples=base64.b64encode(np.clip(np.rint(x * 255), 0, 255).astype(np.uint8).tobytes()).decode("ascii"),
             sample_titles=[str(t) for t in titles], sample_labels=labels, class_names=names or [],
             num_classes=num_classes, invert_uploads=invert,
-            note=UPLOAD_NOTE.format(size=size) + (INVERT_NOTE if invert else "") + why)
+            note=_upload_note(size) + (INVERT_NOTE if invert else "") + why)
         self.model, self.shown = model, shown
         if not network:
             self.observe(self._compute, names="x")

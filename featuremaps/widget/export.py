@@ -59,7 +59,7 @@ def _activation(model, layer, name) -> str:
     return "silu" if name == "swish" else name
 
 
-def _pair(model, layer, value, what) -> list[int]:
+def _exported_pair(model, layer, value, what) -> list[int]:
     values = list(value) if isinstance(value, (tuple, list)) else [value, value]
     if len(values) != 2:
         _refuse(model, f"layer {layer.name!r} has a {what} of {value!r}")
@@ -76,11 +76,11 @@ def _layer_entry(model, layer) -> dict:
         _refuse(model, f"layer {layer.name!r} is channels-first")
     entry = {"kind": kind, "name": layer.name}
     if kind == "Conv2D":
-        if _pair(model, layer, config["dilation_rate"], "dilation") != [1, 1] or config.get("groups", 1) != 1:
+        if _exported_pair(model, layer, config["dilation_rate"], "dilation") != [1, 1] or config.get("groups", 1) != 1:
             _refuse(model, f"layer {layer.name!r} is dilated or grouped")
         w, *rest = layer.get_weights()
-        entry.update(kernel=_pair(model, layer, config["kernel_size"], "kernel size"),
-                     strides=_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
+        entry.update(kernel=_exported_pair(model, layer, config["kernel_size"], "kernel size"),
+                     strides=_exported_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
                      filters=int(config["filters"]), activation=_activation(model, layer, config["activation"]),
                      w=f32_base64(w), b=f32_base64(rest[0] if rest else np.zeros(w.shape[-1])))
     elif kind == "Dense":
@@ -104,8 +104,8 @@ def _layer_entry(model, layer) -> dict:
     elif kind == "Activation":
         entry.update(activation=_activation(model, layer, config["activation"]))
     elif kind in ("MaxPooling2D", "AveragePooling2D"):
-        pool = _pair(model, layer, config["pool_size"], "pool size")
-        entry.update(pool=pool, strides=_pair(model, layer, config["strides"] or pool, "stride"),
+        pool = _exported_pair(model, layer, config["pool_size"], "pool size")
+        entry.update(pool=pool, strides=_exported_pair(model, layer, config["strides"] or pool, "stride"),
                      padding=config["padding"])
     elif kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
         entry.update(keepdims=bool(config.get("keepdims", False)))

@@ -1,5 +1,7 @@
 // What the activation browser says, in the page's language (<html lang>): English, or Russian on
 // the Russian edition. Data keep the names the code gives them (layers, classes, sample titles).
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE } from "./preprocess.js";
+
 const EN = {
   decimal: ".",
   percent: (p) => `${p}%`,
@@ -120,7 +122,7 @@ const RU = {
   failed: (error) => `Не удалось использовать файл: ${error}`,
   // The note Python writes, in Russian: the same facts (input size, inversion, where the network runs).
   note: (w, h, colour, inverts, inPage) => "Рисуйте на входе или загрузите своё изображение (PNG, JPEG, …; "
-    + `не больше 10 МБ и 4096 пикселей по стороне): прямо на этой странице оно становится входом модели, ${w}×${h}, `
+    + `не больше ${MAX_UPLOAD_BYTES / 2 ** 20} МБ и ${MAX_UPLOAD_SIDE} пикселей по стороне): прямо на этой странице оно становится входом модели, ${w}×${h}, `
     + `${colour}.`
     + (inverts ? " Если фон светлый, изображение инвертируется: в Fashion-MNIST светлые вещи на чёрном." : "")
     + (inPage ? "" : " Эта модель считается в Python (в ядре)."),

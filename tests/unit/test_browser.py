@@ -136,3 +136,9 @@ def test_per_class_picks_the_first_images_of_each_class():
 def test_the_state_is_plain_json(browser):
     state = browser.get_state()
     assert "_esm" in state and json.loads(json.dumps(state))["network"]["name"] == "small_cnn"
+
+
+def test_the_upload_limits_have_one_home():
+    """preprocess.js enforces them; the note the widget shows reads them from there."""
+    assert br.upload_limits() == (10 * 2**20, 4096)
+    assert "at most 10 MB and 4096 pixels a side" in br._upload_note("28×28 grayscale")

@@ -18,14 +18,14 @@ def test_every_notebook_starts_with_the_configured_cell():
     for path, grading in setup_cell.notebooks(ROOT):
         nb = json.loads(path.read_text())
         first = nb["cells"][setup_cell.first_code_index(nb)]
-        assert "".join(first["source"]) == setup_cell.cell_source(course, grading), \
+        assert "".join(first["source"]) == setup_cell.setup_source(course, grading), \
             f"{path.name}: run `make setup-cells` after changing repository.url or branch in _config.yml"
         assert "remove-cell" in first["metadata"]["tags"]
 
 
 def test_the_cell_fits_the_code_column():
     for grading in (False, True):
-        source = setup_cell.cell_source("git+https://github.com/some-course/feature-maps-course@main", grading)
+        source = setup_cell.setup_source("git+https://github.com/some-course/feature-maps-course@main", grading)
         assert max(len(line) for line in source.splitlines()) <= 75  # the site's code column
 
 
@@ -58,12 +58,12 @@ def run_cell(source: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 
 def test_without_a_source_the_cell_says_where_to_get_the_package(tmp_path):
-    out = run_cell(setup_cell.cell_source(""), tmp_path)
+    out = run_cell(setup_cell.setup_source(""), tmp_path)
     assert out.returncode != 0 and "needs the course package 'featuremaps'" in out.stderr
 
 
 def test_offline_the_cell_says_what_to_install_and_how(tmp_path):
-    out = run_cell(setup_cell.cell_source(f"file://{tmp_path}/missing.whl", grading=True), tmp_path)
+    out = run_cell(setup_cell.setup_source(f"file://{tmp_path}/missing.whl", grading=True), tmp_path)
     assert out.returncode != 0
     assert "Could not install the course package beside this runtime's packages (offline" in out.stderr
     assert f"pip install --quiet 'featuremaps[grading,tensorflow] @ file://{tmp_path}/missing.whl'" in out.stderr
