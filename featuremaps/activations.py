@@ -10,6 +10,8 @@ Keras 3 pitfalls this module avoids: ``model.input`` breaks on some models, so
 only ``model.inputs`` is used; a Sequential model that was never called has no
 layer outputs at all, which gets a clear error instead of an AttributeError.
 Channels-last data (Keras' default) is assumed throughout.
+
+Serves chapter 2 (a map is data), and chapters 3–7.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ the biases ``b`` are (N,), and the output is (H', W', N): N feature maps.
 Like every deep-learning library, this is cross-correlation: the filter is not
 flipped. ``conv2d_loops`` is the formula written out for reading;
 ``conv2d`` computes the same numbers fast.
+
+Serves chapter 1 (one filter, one map), chapters 2–3, and assignments 01–02.
 """
 
 from __future__ import annotations

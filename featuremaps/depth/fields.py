@@ -6,6 +6,8 @@ The *effective* field: :func:`gradient_magnitude` says how strongly each input p
 unit, :func:`centre_share` and :func:`mass_side` how much of that sits in the middle of the
 field, and :func:`path_counts` what counting the paths through the layers alone predicts.
 Layer outputs are channels-last arrays (n, H', W', N).
+
+Serves chapter 5 (receptive fields), and chapters 4, 6 and 7.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """First-layer kernels: how much a 3x3 kernel resembles an oriented edge (Sobel) or a spot, and whether it
-responds to local contrast (its weights sum to about zero) or to brightness (its weights are mostly one sign)."""
+responds to local contrast (its weights sum to about zero) or to brightness (its weights are mostly one sign).
+
+Serves chapter 6 (features by depth).
+"""
 
 from __future__ import annotations
 

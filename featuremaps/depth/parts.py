@@ -2,6 +2,8 @@
 ("looks like a sole"), and the controls such a claim needs.
 
 Layer outputs are channels-last arrays (n, H', W', N).
+
+Serves chapter 7 (parts and attribution).
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@
 
 Layer outputs are channels-last arrays (n, H', W', N), as
 :func:`featuremaps.activations.activations` returns them.
+
+Serves chapters 6 and 7, and assignment 03.
 """
 
 from __future__ import annotations

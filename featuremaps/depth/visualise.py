@@ -1,4 +1,7 @@
-"""Feature visualisation: the input that gradient ascent makes a map fire for."""
+"""Feature visualisation: the input that gradient ascent makes a map fire for.
+
+Serves chapter 7 (parts and attribution).
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ Both use the course's figure style: colormap gray, black = the lowest and white 
 value of each array (the same range in every row), stated in the title. Red marks the window
 and the output value it makes, by outlines only. Both use stride 1 and no padding; the map
 value at (i, j) comes from the window whose top-left corner is (i, j).
+
+Serves chapter 1 (one filter, one map).
 """
 
 from __future__ import annotations

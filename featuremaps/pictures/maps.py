@@ -4,6 +4,8 @@ Convention, everywhere: colormap ``gray``; black is the lowest value of the
 stated range, white the highest. ``scale="each"`` stretches every panel to its
 own min..max; ``scale="shared"`` uses one min..max for all panels, so panels
 can be compared by brightness. The figure says which one it used.
+
+Serves every chapter.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Drawn in the course's figure style (:mod:`featuremaps.pictures.maps`): values of
 colormap with the normalisation stated in the title, colours only for outlines. Every function
 returns the matplotlib figure; the numbers a picture writes come from the functions beside it
 (:func:`window_counts`, :func:`max_pool`), so a chapter can check them against Keras.
+
+Serves chapter 3 (building the CNN).
 """
 
 from __future__ import annotations

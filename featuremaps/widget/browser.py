@@ -11,6 +11,8 @@ One widget (an anywidget whose front end is ``featuremaps/widget/browser.js``), 
 The page draws in the course's convention (gray, black = minimum, white = maximum of the stated
 range, square pixels); ``scale`` is ``"each"`` (every map its own range) or ``"shared"`` (one range
 for all maps of the layer), as in :func:`featuremaps.pictures.maps.show_maps`.
+
+Serves chapter 4 (browsing activations) and chapter 5.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Colour photos of 48×48 pixels, a ``Sequential`` stack with batch normalisation 
 classifier. It is not trained: the four filters of its first layer are set by hand
 (left-to-right and top-to-bottom brightness changes, red minus green, local brightness),
 the rest keep their seeded initial weights.
+
+Serves chapter 4 (browsing activations).
 """
 
 from __future__ import annotations

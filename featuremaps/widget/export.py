@@ -8,6 +8,8 @@ behind the page. A model with any other layer, or not a single chain, raises
 :class:`UnsupportedModel`, which names the layer and lists what is supported;
 such a model still works in the browser through the kernel
 (:func:`featuremaps.widget.browser.browse` picks the path by itself).
+
+Serves chapter 4 (browsing activations).
 """
 
 from __future__ import annotations
