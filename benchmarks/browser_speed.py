@@ -31,8 +31,8 @@ import numpy as np
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
 from featuremaps import data
-from featuremaps.widget.browser import browse, per_class
 from featuremaps.model import trained_model
+from featuremaps.widget.browser import browse, per_class
 
 
 class Quiet(SimpleHTTPRequestHandler):

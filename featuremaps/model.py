@@ -35,8 +35,8 @@ import numpy as np
 import tensorflow as tf
 
 from featuremaps import data
-from featuremaps.support import bundled_files
 from featuremaps.conv import check_int
+from featuremaps.support import bundled_files
 
 # TensorFlow warns on stderr when a session runs several models ("triggered tf.function retracing").
 # Chapters do that on purpose, and the book build fails on stderr: keep only its errors.

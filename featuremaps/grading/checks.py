@@ -6,8 +6,8 @@ fetched from the notebook) and in the student's kernel while they work (``grader
 
 from __future__ import annotations
 
-from featuremaps.support import runtime
 from featuremaps.grading.common import PUBLIC_TESTS_DIR
+from featuremaps.support import runtime
 
 
 def require_function(fn, name: str) -> None:

@@ -27,9 +27,9 @@ import numpy as np
 import traitlets
 
 from featuremaps.activations import forward, input_shape, map_layers, to_model_input
-from featuremaps.widget.export import UnsupportedModel, export_model, f32_base64
 from featuremaps.depth.fields import receptive_fields
 from featuremaps.pictures.maps import SCALES
+from featuremaps.widget.export import UnsupportedModel, export_model, f32_base64
 
 FRONT_END = Path(__file__).parent  # the ES modules and CSS beside this file
 BACKENDS = ("auto", "page", "kernel")

@@ -48,7 +48,8 @@ from featuremaps.support import setup_cell  # noqa: E402
 
 WORK = ROOT / "_build" / "portable"
 FIND_PYTHON = ROOT / "tools" / "find_python.sh"
-SHIPPED = ["fashion_mnist_subset.npz", "fashion_mnist_subset.sha256", "fashion_cnn.npz", "fashion_cnn.sha256", "fashion_cnn.json"]
+SHIPPED = ["fashion_mnist_subset.npz", "fashion_mnist_subset.sha256",
+           "fashion_cnn.npz", "fashion_cnn.sha256", "fashion_cnn.json"]
 OFFLINE = {"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""}  # no index, no mirror
 # The test tools a lane adds to run notebooks (pinned like the course's; the image keeps its own versions).
 TOOLS = ["nbval==0.11.0", "pytest-xdist==3.8.0"]

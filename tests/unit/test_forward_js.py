@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from featuremaps import data
-from featuremaps.widget import colour_example
 from featuremaps.activations import forward, to_model_input
-from featuremaps.widget.export import UnsupportedModel, export_model, weight_bytes
 from featuremaps.model import trained_model
+from featuremaps.widget import colour_example
+from featuremaps.widget.export import UnsupportedModel, export_model, weight_bytes
 
 CHECK = Path(__file__).with_name("forward_check.mjs")
 TOLERANCE = 1e-4

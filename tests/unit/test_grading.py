@@ -512,8 +512,8 @@ def test_the_student_process_preloads_only_the_course_libraries_the_notebook_imp
 
 
 def test_the_instructor_side_names_the_otter_it_needs(monkeypatch, capsys):
-    from featuremaps.support import runtime
     from featuremaps.grading import cli
+    from featuremaps.support import runtime
 
     real = runtime.installed_version
     monkeypatch.setattr(runtime, "installed_version", lambda name: "5.7.1" if name == "otter-grader" else real(name))

@@ -2,7 +2,6 @@
 
 import contextlib  # noqa: I001  (featuremaps is imported before keras on purpose)
 import io
-import json
 import shutil
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)

@@ -8,8 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from featuremaps.pictures import convolution  # noqa: E402
 from featuremaps.conv import conv2d_loops  # noqa: E402
+from featuremaps.pictures import convolution  # noqa: E402
 from featuremaps.pictures.convolution import label, show_channel_sum, show_window  # noqa: E402
 from featuremaps.pictures.maps import CMAP  # noqa: E402
 

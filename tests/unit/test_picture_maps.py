@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from featuremaps.pictures import maps as plots  # noqa: E402
 from featuremaps.depth.fields import ReceptiveField  # noqa: E402
+from featuremaps.pictures import maps as plots  # noqa: E402
 
 
 def test_value_range_each_and_shared():

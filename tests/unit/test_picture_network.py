@@ -9,11 +9,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from featuremaps.pictures import network as pictures  # noqa: E402
 from featuremaps.conv import output_size  # noqa: E402
-from featuremaps.model import build_model  # noqa: E402
-from featuremaps.pictures.maps import CMAP  # noqa: E402
 from featuremaps.depth.sizes import LayerSize, layer_sizes  # noqa: E402
+from featuremaps.model import build_model  # noqa: E402
+from featuremaps.pictures import network as pictures  # noqa: E402
+from featuremaps.pictures.maps import CMAP  # noqa: E402
 
 
 def written(ax):

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from featuremaps import data
-from featuremaps.support import bundled_files, glue, runtime
 from featuremaps import model as fm
+from featuremaps.support import bundled_files, glue, runtime
 
 
 def test_this_environment_has_no_problems():

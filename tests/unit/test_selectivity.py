@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from featuremaps.depth import fields
-from featuremaps.depth import selectivity
+from featuremaps.depth import fields, selectivity
 
 # ---------------------------------------------------------------- top patches
 

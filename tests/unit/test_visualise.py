@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from featuremaps.depth import kernels
-from featuremaps.depth import visualise
+from featuremaps.depth import kernels, visualise
 
 # ---------------------------------------------------------- feature visualisation
 
