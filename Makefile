@@ -63,7 +63,7 @@ node_modules/.installed: package.json package-lock.json
 
 # The site serves its own widget manager and MathJax. Not in a `_static` folder:
 # Jupyter Book would inject every script found there into every page.
-$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-config.js book/anywidget-host.js
+$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-config.js book/anywidget-host.js _config.yml
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/jupyter-widgets $(VENDOR)/mathjax
 	# The widget manager's AMD route (custom widgets: the activation browser is one): require.js, its
 	# paths (book/widgets-config.js), embed-amd.js, anywidget's front end, and the icon fonts beside them
@@ -74,10 +74,13 @@ $(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-confi
 	  cp embed-amd.js embed.js.LICENSE.txt *.woff *.woff2 ../../../../$(VENDOR)/jupyter-widgets/
 	cp "$$($(PY) -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" \
 	  $(VENDOR)/jupyter-widgets/anywidget.js
-	# MathJax: the TeX-to-HTML bundle, the extensions it autoloads, its menu and fonts (not the SVG output).
-	mkdir -p $(VENDOR)/mathjax/output/chtml
-	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y ../../../$(VENDOR)/mathjax/ && \
-	  cp -r output/chtml/fonts ../../../$(VENDOR)/mathjax/output/chtml/
+	# MathJax: its loader and what _config.yml has it load (TeX in, HTML out and its fonts, assistive MathML),
+	# and the TeX extensions it autoloads.
+	mkdir -p $(VENDOR)/mathjax/input/tex $(VENDOR)/mathjax/output/chtml $(VENDOR)/mathjax/a11y
+	cd node_modules/mathjax/es5 && cp startup.js core.js ../../../$(VENDOR)/mathjax/ && \
+	  cp input/tex.js ../../../$(VENDOR)/mathjax/input/ && cp -r input/tex/extensions ../../../$(VENDOR)/mathjax/input/tex/ && \
+	  cp output/chtml.js ../../../$(VENDOR)/mathjax/output/ && cp -r output/chtml/fonts ../../../$(VENDOR)/mathjax/output/chtml/ && \
+	  cp a11y/assistive-mml.js ../../../$(VENDOR)/mathjax/a11y/
 	cp node_modules/mathjax/LICENSE $(VENDOR)/mathjax/
 	touch $@
 

@@ -58,7 +58,8 @@ def add_the_switcher(app, config):
     if isinstance(ends, str):
         ends = [ends]
     options["article_header_end"] = ["language-switcher.html", *[e for e in ends if e != "language-switcher.html"]]
-    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path = [*config.templates_path, str(TEMPLATES)]
     if config.language in SEARCH_BAR:
         options["search_bar_text"] = SEARCH_BAR[config.language]
 

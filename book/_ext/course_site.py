@@ -6,6 +6,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+TEMPLATES = str(Path(__file__).with_name("templates"))
 LAUNCH_KEYS = ("binderhub_url", "colab_url", "jupyterhub_url", "deepnote_url")
 
 
@@ -79,6 +80,9 @@ def anywidget_pages_skip_the_widget_manager(app, pagename, templatename, context
 def serve_own_static_files(app, config):
     # book/_ext/static: the site's own CSS (course-site.css, course-i18n.css).
     config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
+    # book/_ext/templates: static/webpack-macros.html leaves out the theme's Font Awesome script.
+    if TEMPLATES not in config.templates_path:
+        config.templates_path = [*config.templates_path, TEMPLATES]
 
 
 def setup(app):
