@@ -15,7 +15,6 @@ PYTHON ?= $(eval PYTHON := $(call found_python,$(COURSE_PYTHONS)))$(PYTHON)
 PORTABLE_PYTHON ?= $(eval PORTABLE_PYTHON := $(call found_python,3.13))$(PORTABLE_PYTHON)
 VENV := .venv
 PY := $(VENV)/bin/python
-JB_FLAGS := --builder html -W -n --keep-going
 # What executed chapters depend on besides their own code: the library, its bundled files, the pins.
 # The book's execution cache is keyed on a notebook's code only, so a change here clears it.
 LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/widget/*.* featuremaps/bundled/*.*)) requirements.txt
@@ -100,8 +99,7 @@ _build/.library-stamp: $(LIBRARY)
 # Both editions (English, Russian from locale/) read that one cache: each chapter executes once.
 book: setup assignments chapters
 	@echo "[$$(date +%T)] == Building the English and the Russian edition with Jupyter Book =="
-	$(PY) book/editions.py $(JB_FLAGS)
-	@echo "The site is in $(CURDIR)/_build/html (open _build/html/index.html)"
+	$(PY) book/editions.py
 
 # The Russian catalogs: merge the English prose into them, then list what is left to translate.
 # (The extraction reads the chapters' execution cache: a figure's caption exists only with its figure.)

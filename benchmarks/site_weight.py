@@ -13,33 +13,22 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "site"))
-import pages as site  # noqa: E402  (the site tests' own page facts)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
+import page_weights as weights  # noqa: E402  (book/page_weights.py: the site tests weigh pages the same way)
+import site_facts as site  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 def first_visit(page: str, folder: Path) -> Counter:
-    """Bytes Chromium reads for a first visit to the page from file://, by file (suffix-less paths kept)."""
+    """Bytes Chromium reads for a first visit to the page from file://, by file (relative to the site)."""
     from playwright.sync_api import sync_playwright
 
-    fetched: Counter = Counter()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
-        tab = browser.new_page()
-
-        def count(response):
-            if response.url.startswith("file://"):
-                try:
-                    fetched[response.url.removeprefix(folder.as_uri())] += len(response.body())
-                except Exception:  # noqa: BLE001 - a response without a body (a redirect)
-                    pass
-
-        tab.on("response", count)
-        tab.goto((folder / f"{page}.html").as_uri(), wait_until="networkidle")
-        tab.wait_for_timeout(2000)  # widgets render after load
+        fetched = weights.first_visit(browser.new_page(), (folder / f"{page}.html").as_uri())
         browser.close()
-    return fetched
+    return Counter({url.removeprefix(site.SITE.as_uri()): size for url, size in fetched.items()})
 
 
 def main():
@@ -55,17 +44,17 @@ def main():
             if not (folder / f"{page}.html").is_file():
                 print(f"    {page:41} not built")
                 continue
-            own = site.page_weight(page, folder).total
-            linked = sum(f.stat().st_size for f in site.linked_files(page, folder))
+            own = weights.page_weight(page, folder).total
+            linked = sum(f.stat().st_size for f in weights.linked_files(page, folder))
             raw = (folder / f"{page}.html").stat().st_size + linked
-            print(f"    {page:41} {own:>18,} {site.transfer_weight(page, folder):>18,} {raw:>17,}")
-        print(f"{edition} edition: {site.site_bytes(folder):,} bytes in {folder}")
+            print(f"    {page:41} {own:>18,} {weights.transfer_weight(page, folder):>18,} {raw:>17,}")
+        print(f"{edition} edition: {weights.site_bytes(folder):,} bytes in {folder}")
         if args.chromium:
             fetched = first_visit(args.chromium, folder)
             print(f"A first visit to {args.chromium} in Chromium reads {sum(fetched.values()):,} bytes, uncompressed:")
             for name, size in fetched.most_common(12):
                 print(f"{size:>12,}  {name}")
-    print(f"\nwhole site: {site.site_bytes():,} bytes in {site.SITE}")
+    print(f"\nwhole site: {weights.site_bytes():,} bytes in {site.SITE}")
 
 
 if __name__ == "__main__":

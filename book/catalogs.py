@@ -8,7 +8,9 @@ asserted numbers are the same in both editions by construction.
     python book/catalogs.py check    list untranslated, fuzzy and broken entries (exit 1 if any)
 
 A changed English paragraph becomes a fuzzy entry (or a new, empty one): ``check`` fails
-until it is translated again, and the build shows English for it meanwhile.
+until it is translated again, and the build shows English for it meanwhile. The prose is
+extracted by the site's build command (``book/editions.py gettext``), run as a command: the
+build reads the catalogs, never the other way round.
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+from site_facts import EDITIONS_BUILD, ROOT, toc_pages
 
-ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "locale"
 LANGUAGES = ("ru",)
 # Pages written in Russian already: their source is the Russian edition's text.
@@ -42,9 +43,7 @@ GLUE = re.compile(r"\{(glue(?::\w+)?)\}`(?![^`]*::)([^`]+)`")
 
 def pages() -> list[str]:
     """The documents of the table of contents that have a catalog."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
-    return [name for name in names if name not in WRITTEN_IN_RUSSIAN]
+    return [name for name in toc_pages() if name not in WRITTEN_IN_RUSSIAN]
 
 
 def po_path(page: str, language: str = "ru", locale: Path = LOCALE) -> Path:
@@ -113,9 +112,7 @@ def problems(catalog: Catalog) -> list[str]:
 
 def extract(out: Path) -> Path:
     """Build the English prose into .pot templates (Sphinx's gettext builder); returns their folder."""
-    from editions import jupyter_book  # noqa: PLC0415  (book/ is this script's folder)
-
-    command = jupyter_book("gettext", out, ["--builder", "custom", "--custom-builder", "gettext"])
+    command = [sys.executable, str(Path(__file__).with_name("editions.py")), "gettext", str(out)]
     run = subprocess.run(command, capture_output=True, text=True)
     if run.returncode != 0:
         raise RuntimeError(f"extracting the prose failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
@@ -249,7 +246,7 @@ def translate_notebook(notebook: dict, translated: dict[str, str]) -> tuple[dict
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
-        counts = update(extract(ROOT / "_build" / "editions" / "gettext"))
+        counts = update(extract(EDITIONS_BUILD / "gettext"))
         for page, count in counts.items():
             print(f"{count:4d} entries  {po_path(page).relative_to(ROOT)}")
     failed = 0

@@ -1,36 +1,52 @@
-"""Build the English and the Russian edition of the site from one set of sources.
+"""Build the site: the one command that runs Jupyter Book, for both editions and for the prose's templates.
 
 Jupyter Book 1 reads one ``_config.yml`` and has no inheritance, so each edition's config is
 written from ``_config.yml`` here, into ``_build/editions/<edition>/``: nobody keeps two by
 hand. Both editions read one execution cache, so every chapter executes once for both.
+The site (``_build/html``) is then put together from the editions' builds: the ``_static``
+files both editions have byte for byte are served once, from ``_build/html/_static``.
 
-    python book/editions.py            build both into _build/html/{en,ru}, plus the root page
-    python book/editions.py ru         one edition only (the root page is rewritten too)
+    python book/editions.py               build both into _build/html/{en,ru}, plus the root page
+    python book/editions.py ru            one edition only (the site is put together again)
+    python book/editions.py gettext OUT   the English prose as .pot templates, into OUT/_build/gettext
 """
 
 from __future__ import annotations
 
+import filecmp
 import html
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import catalogs
 import yaml
+from site_facts import (
+    CACHE,
+    CONFIG,
+    EDITIONS,
+    EDITIONS_BUILD,
+    GETTEXT_FLAGS,
+    HTML_FLAGS,
+    NAMES,
+    ROOT,
+    SITE,
+    edition_build,
+    edition_html,
+    jupyter_book,
+    read_toc,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
-SITE = BUILD / "html"
-CACHE = BUILD / ".jupyter_cache"
-EDITIONS = ("en", "ru")
-NAMES = {"en": "English", "ru": "Русский"}
+BUILT_LOCALE = EDITIONS_BUILD / "locale"  # the catalogs as the Russian build reads them (catalogs.build_catalogs)
 TITLES = {"ru": "Карты признаков: разбираемся, запуская код"}
 # The Russian page answers the question the course is about: the Russian edition starts there.
 ENTRY = {"ru": "book/question-ru"}
 RU_CONFIG = {
     "language": "ru",
-    "locale_dirs": [str(BUILD / "editions" / "locale")],
+    "locale_dirs": [str(BUILT_LOCALE)],
     # myst-nb's toggle of a hidden input (only hide-input cells are used: its "{type}" is English).
     "nb_code_prompt_show": "Показать код ячейки",
     "nb_code_prompt_hide": "Скрыть код ячейки",
@@ -41,12 +57,10 @@ GETTEXT_CONFIG = {"gettext_compact": False, "gettext_location": False, "gettext_
 
 def edition_toc(edition: str) -> dict:
     """The table of contents: part captions translated (Sphinx does not apply the catalogs to them)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = read_toc()
     if edition != "ru":
         return toc
-    from catalogs import translations  # noqa: PLC0415  (book/ is this script's folder)
-
-    captions = translations(toc["root"])
+    captions = catalogs.translations(toc["root"])
     entry = ENTRY.get(edition)
     for part in toc["parts"]:
         part["caption"] = captions.get(part["caption"], part["caption"])
@@ -59,7 +73,7 @@ def edition_toc(edition: str) -> dict:
 
 def write_edition(edition: str, out: Path) -> tuple[Path, Path]:
     """Write the edition's _config.yml and _toc.yml into out; return their paths."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = yaml.safe_load(CONFIG.read_text())
     sphinx = config.setdefault("sphinx", {})
     # Paths the main config gives relative to the repository, made absolute for a config elsewhere.
     sphinx["local_extensions"] = {name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()}
@@ -83,29 +97,84 @@ def write_edition(edition: str, out: Path) -> tuple[Path, Path]:
     return out / "_config.yml", out / "_toc.yml"
 
 
-def jupyter_book(edition: str, out: Path, flags: list[str]) -> list[str]:
-    """The Jupyter Book command that builds the edition (or the gettext templates) into out."""
-    config, toc = write_edition(edition, out)
-    return [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-            "--toc", str(toc), "--path-output", str(out), *flags]
-
-
-def build(edition: str, flags: list[str]) -> None:
-    """Build one edition with Jupyter Book, then copy it into _build/html/<edition>."""
-    out = BUILD / "editions" / edition
+def build(edition: str) -> None:
+    """Build one edition with Jupyter Book (into edition_html(edition))."""
+    out = edition_build(edition)
     if edition == "ru":
-        from catalogs import build_catalogs  # noqa: PLC0415
-
-        build_catalogs(BUILD / "editions" / "locale")
-    command = jupyter_book(edition, out, flags)
+        catalogs.build_catalogs(BUILT_LOCALE)
+    config, toc = write_edition(edition, out)
+    # Sphinx never removes a file of an older build (a static file dropped since would stay): start empty.
+    shutil.rmtree(edition_html(edition), ignore_errors=True)
     start = time.perf_counter()
-    if subprocess.run(command).returncode != 0:
+    if subprocess.run(jupyter_book(config, toc, out, HTML_FLAGS)).returncode != 0:
         # After a failed build, forget what Sphinx has read: otherwise the next build skips the pages that warned.
         shutil.rmtree(out / "_build" / ".doctrees", ignore_errors=True)
         raise SystemExit(f"the {NAMES[edition]} edition failed to build (see above)")
-    shutil.rmtree(SITE / edition, ignore_errors=True)
-    shutil.copytree(out / "_build" / "html", SITE / edition)
-    print(f"[editions] {edition}: built in {time.perf_counter() - start:.0f} s, copied to {SITE / edition}")
+    print(f"[editions] {edition}: built in {time.perf_counter() - start:.0f} s")
+
+
+def extract_prose(out: Path) -> int:
+    """Sphinx's gettext builder: the English prose as .pot templates, into out/_build/gettext."""
+    config, toc = write_edition("gettext", out)
+    run = subprocess.run(jupyter_book(config, toc, out, GETTEXT_FLAGS), capture_output=True, text=True)
+    if run.returncode != 0:
+        print(run.stdout[-3000:], run.stderr[-3000:], sep="\n", file=sys.stderr)
+    return run.returncode
+
+
+# A reference from a page to one of its edition's _static files, however deep the page is.
+STATIC_REF = re.compile(r"""(?P<head>\b(?:src|href)=["'])(?P<up>(?:\.\./)*)_static/(?P<path>[^"'?#]+)""")
+
+
+def share_static(site: Path, editions: tuple[str, ...] = EDITIONS) -> list[str]:
+    """Move the _static files every edition has, byte for byte, to site/_static, and point the pages there.
+
+    Returns the shared paths (relative to _static). The pages' links stay relative (one more ``../``),
+    so the site works from file:// and under any path on a host; files that differ stay in their edition.
+    """
+    folders = [site / edition / "_static" for edition in editions]
+    shared = []
+    for path in sorted(folders[0].rglob("*")):
+        name = path.relative_to(folders[0])
+        copies = [other / name for other in folders[1:]]
+        if path.is_file() and all(c.is_file() and filecmp.cmp(path, c, shallow=False) for c in copies):
+            shared.append(name.as_posix())
+    target = site / "_static"
+    shutil.rmtree(target, ignore_errors=True)
+    for name in shared:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (folders[0] / name).rename(target / name)
+        for other in folders[1:]:
+            (other / name).unlink()
+    names = set(shared)
+
+    def relink(match: re.Match) -> str:
+        up = match["up"] + "../" if match["path"] in names else match["up"]
+        return f"{match['head']}{up}_static/{match['path']}"
+
+    for edition in editions:
+        for page in (site / edition).rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            page.write_text(STATIC_REF.sub(relink, text), encoding="utf-8")
+        for folder in sorted((site / edition / "_static").rglob("*"), reverse=True):  # the deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    return shared
+
+
+def assemble_site() -> None:
+    """The published site from the editions' builds: each edition, their shared _static, the root page."""
+    missing = [e for e in EDITIONS if not edition_html(e).is_dir()]
+    if missing:
+        raise SystemExit(f"no build of {', '.join(missing)} yet: run `python book/editions.py` for all editions")
+    # The site is the editions, their shared files and the root page: anything else is left from an older build.
+    shutil.rmtree(SITE, ignore_errors=True)
+    for edition in EDITIONS:
+        shutil.copytree(edition_html(edition), SITE / edition)
+    shared = share_static(SITE, EDITIONS)
+    (SITE / "index.html").write_text(root_page())
+    print(f"[editions] {len(shared)} files of _static shared by {', '.join(EDITIONS)}; the site is in {SITE}"
+          f" (open {SITE / 'index.html'})")
 
 
 ROOT_PAGE = """<!DOCTYPE html>
@@ -140,7 +209,7 @@ body {{ font-family: sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0
 
 def root_page() -> str:
     """A static page that opens the reader's edition (it works from file:// too)."""
-    titles = {"en": yaml.safe_load((ROOT / "_config.yml").read_text())["title"], **TITLES}
+    titles = {"en": yaml.safe_load(CONFIG.read_text())["title"], **TITLES}
     links = "\n".join(f'<li><a href="{e}/index.html" hreflang="{e}" lang="{e}">{html.escape(titles[e])}</a>'
                       f" ({NAMES[e]})</li>" for e in EDITIONS)
     alternates = "\n".join(f'<link rel="alternate" hreflang="{e}" href="{e}/index.html">' for e in EDITIONS)
@@ -149,15 +218,14 @@ def root_page() -> str:
 
 
 def main(argv: list[str]) -> int:
-    chosen = [a for a in argv[1:] if a in EDITIONS] or list(EDITIONS)
-    flags = [a for a in argv[1:] if a not in EDITIONS] or ["--builder", "html", "-W", "-n", "--keep-going"]
-    for edition in chosen:
-        build(edition, flags)
-    # The site is the editions and the root page: anything else is left from an older build.
-    for entry in SITE.iterdir():
-        if entry.name not in EDITIONS:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    (SITE / "index.html").write_text(root_page())
+    if argv[1:2] == ["gettext"]:
+        return extract_prose(Path(argv[2]) if len(argv) > 2 else edition_build("gettext"))
+    unknown = [a for a in argv[1:] if a not in EDITIONS]
+    if unknown:
+        raise SystemExit(f"unknown edition {unknown}: the editions are {', '.join(EDITIONS)} (or gettext OUT)")
+    for edition in argv[1:] or EDITIONS:
+        build(edition)
+    assemble_site()
     return 0
 
 

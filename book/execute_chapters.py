@@ -5,7 +5,7 @@ Jupyter Book 1 executes notebooks one after the other. Through jupyter-cache's o
 parallel first; the build then finds them cached. A chapter that fails here is left out
 of the cache, and the build executes it again and reports the error as usual.
 
-    python book/execute_chapters.py [CACHE]     (make book runs it)
+    python book/execute_chapters.py [CACHE]     (make book and make catalogs run it)
 """
 
 from __future__ import annotations
@@ -13,26 +13,17 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from pathlib import Path
 
 import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def chapters() -> list[Path]:
-    """The notebooks of the table of contents."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])]
-    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
+from site_facts import CACHE, CONFIG, chapter_files
 
 
 def main() -> int:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
-    cache = get_cache(sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "_build" / ".jupyter_cache"))
-    uris = [str(path) for path in chapters()]
+    config = yaml.safe_load(CONFIG.read_text())["execute"]
+    cache = get_cache(sys.argv[1] if len(sys.argv) > 1 else str(CACHE))
+    uris = [str(path) for path in chapter_files()]
     for uri in uris:
         cache.add_nb_to_project(uri)
     stale = cache.list_unexecuted(filter_uris=uris)

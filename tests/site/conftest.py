@@ -7,6 +7,7 @@ Where Chromium or the built site is missing the tests skip with the reason, exce
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,8 +15,11 @@ from pathlib import Path
 import pytest
 from guard import need, open_guarded_page
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+# The site's facts (book/site_facts.py) and weights (book/page_weights.py), for every test here.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book"))
+from site_facts import SITE  # noqa: E402
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
         pass

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import SITE
 from guard import open_guarded_page
-from pages import EDITIONS
 from PIL import Image
+from site_facts import EDITIONS
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/04-browsing-activations.html"

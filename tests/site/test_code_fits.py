@@ -7,8 +7,8 @@ At a 1280-pixel-wide window the theme's code column is 634 pixels wide: 75 chara
 output is wider scrolls sideways, and the reader sees it cut off.
 """
 
-import pages as site
 import pytest
+import site_facts as site
 
 pytestmark = pytest.mark.site
 WINDOW = {"width": 1280, "height": 900}

@@ -2,8 +2,8 @@
 
 from urllib.parse import unquote, urlparse
 
-import pages as site
 import pytest
+import site_facts as site
 from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.site

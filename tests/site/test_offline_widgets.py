@@ -1,7 +1,7 @@
 """The built site serves its own JavaScript: a widget renders and reacts with every other host blocked."""
 
 import pytest
-from pages import EDITIONS
+from site_facts import EDITIONS
 
 pytestmark = pytest.mark.site
 

@@ -4,8 +4,8 @@ import json
 import re
 
 import nbformat
-import pages as site
 import pytest
+import site_facts as site
 from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.site

@@ -6,8 +6,9 @@ import json
 import re
 from pathlib import Path
 
-import pages as site
+import page_weights as weights
 import pytest
+import site_facts as site
 from bs4 import BeautifulSoup
 from conftest import SITE
 from guard import open_guarded_page
@@ -15,7 +16,8 @@ from guard import open_guarded_page
 pytestmark = pytest.mark.site
 MB = 1_000_000
 PAGE_BUDGET = 3 * MB
-EDITION_BUDGET = 25 * MB  # each edition carries its own theme, scripts and figures
+FIRST_VISIT_BUDGET = 3 * MB  # chapter 4, as Chromium reads it from disk (benchmarks/site_weight.py --chromium)
+SITE_BUDGET = 25 * MB  # both editions: the theme, scripts and fonts are served once, from the shared _static
 EDITIONS = site.EDITIONS
 
 
@@ -75,7 +77,7 @@ def test_the_root_page_links_to_both_editions_without_a_script():
     assert links == {edition: f"{edition}/index.html" for edition in EDITIONS}
     assert all((SITE / href).is_file() for href in links.values())
     # The site is the editions and the root page, nothing left from an older build.
-    assert sorted(p.name for p in SITE.iterdir()) == sorted([*EDITIONS, "index.html"])
+    assert sorted(p.name for p in SITE.iterdir()) == sorted([*EDITIONS, "_static", "index.html"])
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -127,18 +129,21 @@ def test_every_figure_has_alt_text(edition):
 def test_page_and_site_weight_budgets(edition):
     folder, over = site.edition_site(edition), {}
     for page in built_pages(edition):
-        own = site.page_weight(page, folder)
-        transfer = site.transfer_weight(page, folder)
+        own = weights.page_weight(page, folder)
+        transfer = weights.transfer_weight(page, folder)
         if own.total > PAGE_BUDGET or transfer > PAGE_BUDGET:
             over[page] = (own.total, transfer)
     assert not over, f"pages over {PAGE_BUDGET:,} bytes (own bytes, compressed transfer): {over}"
-    assert site.site_bytes(folder) < EDITION_BUDGET
+
+
+def test_the_whole_site_fits_its_budget():
+    assert weights.site_bytes(SITE) <= SITE_BUDGET, f"the site is {weights.site_bytes(SITE):,} bytes"
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_browser_chapter_carries_its_network_in_under_a_megabyte(edition):
     # The weights, 100 test images and the front end travel in the page: its own bytes stay under 1 MB.
-    weight = site.page_weight("chapters/04-browsing-activations", site.edition_site(edition))
+    weight = weights.page_weight("chapters/04-browsing-activations", site.edition_site(edition))
     assert weight.total <= 1 * MB, f"chapter 4 is {weight.total:,} bytes (HTML {weight.html_bytes:,})"
 
 
@@ -146,8 +151,8 @@ def test_gzip_is_what_transfer_weight_measures(tmp_path):
     # transfer_weight() counts compressed bytes: check it on a file of known compressibility.
     sample = tmp_path / "a.js"
     sample.write_bytes(b"a" * 100_000)
-    assert site.gzipped_size(sample) == len(gzip.compress(Path(sample).read_bytes(), 9))
-    assert site.gzipped_size(sample) < 1_000
+    assert weights.gzipped_size(sample) == len(gzip.compress(Path(sample).read_bytes(), 9))
+    assert weights.gzipped_size(sample) < 1_000
 
 
 def test_no_stray_object_reprs_in_executed_chapters():
@@ -179,3 +184,29 @@ def test_students_get_their_copies_and_nothing_else(edition):
                     or "# BEGIN TEST CONFIG" in text or "hidden: true" in text:
                 leaks.append(str(path.relative_to(SITE)))
     assert not leaks, f"solutions, hidden tests or autograders published in the site: {leaks}"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_browser_chapter_first_visit_reads_at_most_3_mb(browser, edition):
+    # Everything Chromium reads from disk, uncompressed: the page, the theme, MathJax, the widget's host, fonts.
+    chapter = site.edition_site(edition) / "chapters" / "04-browsing-activations.html"
+    context, tab, traffic = open_guarded_page(browser, ("file://",))
+    try:
+        fetched = weights.first_visit(tab, chapter.as_uri())
+    finally:
+        context.close()
+    assert traffic.failed == [], traffic.failed
+    assert sum(fetched.values()) <= FIRST_VISIT_BUDGET, f"{sum(fetched.values()):,} bytes: {fetched.most_common(6)}"
+
+
+def test_icons_are_drawn_by_the_theme_font_without_its_script(guarded_page, site_url):
+    # The theme's Font Awesome script (1.5 MB) is left out (book/_ext/templates/static/webpack-macros.html).
+    page, _ = guarded_page
+    page.goto(f"{site_url}/en/chapters/01-one-filter-one-map.html", wait_until="networkidle")
+    assert page.locator("script[src*='fontawesome.js']").count() == 0
+    icon = page.locator(".article-header-buttons i[class*='fa-']").first
+    assert icon.is_visible()
+    family = icon.evaluate("i => getComputedStyle(i, '::before').fontFamily")
+    glyph = icon.evaluate("i => getComputedStyle(i, '::before').content")
+    assert "Font Awesome" in family and glyph not in ("none", "normal", '""'), (family, glyph)
+    assert icon.evaluate("i => i.getBoundingClientRect().width") > 0

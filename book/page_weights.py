@@ -1,57 +1,28 @@
-"""Facts about the built site (_build/html): its editions, their pages and what each weighs (site tests, benchmarks).
-
-The site is one folder per edition (``en/``, ``ru/``: the same pages, the same code and outputs,
-the prose in two languages) and a root page that opens the reader's edition.
+"""What the built site and its pages weigh (the site tests and benchmarks/site_weight.py).
 
 Two weights per page:
 - ``own``: the page's HTML (with any widget state inside it) plus the images and files it alone
-  links to, that is everything but what every page shares: ``_static/`` (the theme, scripts and
-  fonts) and ``searchindex.js`` (the search index of the whole edition);
+  links to, that is everything but what every page shares: the ``_static`` folders (the theme,
+  scripts and fonts) and ``searchindex.js`` (the search index of the whole edition);
 - ``transfer``: what a first visit downloads, everything included, gzip-compressed as static hosts serve it.
+
+``first_visit`` measures the third: what Chromium really reads on a first visit (scripts that
+load scripts, fonts), uncompressed.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import yaml
+from site_facts import SHARED_STATIC, SITE
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
-EDITIONS = ("en", "ru")
 _LINK = re.compile(r"""(?:src|href)=["']([^"'#?]+)""")
-
-
-def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every page of the table of contents, as paths without suffix (e.g. 'chapters/00-setup-check')."""
-    toc = yaml.safe_load(toc_file.read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return pages
-
-
-def edition_site(edition: str) -> Path:
-    """The folder of one edition: pages are <folder>/<page>.html."""
-    return SITE / edition
-
-
-def executed_notebooks(edition: str) -> Path:
-    """Where the edition's build left the chapters as executed (code, outputs, markdown)."""
-    return ROOT / "_build" / "editions" / edition / "_build" / "jupyter_execute"
 
 
 def linked_files(page: str, site: Path) -> set[Path]:
@@ -84,8 +55,10 @@ class PageWeight:
 
 
 def page_weight(page: str, site: Path) -> PageWeight:
-    shared, index = (site / "_static").resolve(), (site / "searchindex.js").resolve()
-    own = sum(f.stat().st_size for f in linked_files(page, site) if shared not in f.parents and f != index)
+    shared = {(site / "_static").resolve(), SHARED_STATIC.resolve()}
+    index = (site / "searchindex.js").resolve()
+    own = sum(f.stat().st_size for f in linked_files(page, site)
+              if not shared.intersection(f.parents) and f != index)
     return PageWeight(page, (site / f"{page}.html").stat().st_size, own)
 
 
@@ -96,3 +69,21 @@ def transfer_weight(page: str, site: Path) -> int:
 
 def site_bytes(site: Path = SITE) -> int:
     return sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+
+
+def first_visit(tab, uri: str, settle_ms: int = 2000) -> Counter:
+    """Bytes a fresh Playwright page (nothing cached) reads opening uri, by URL; widgets render after load."""
+    fetched: Counter = Counter()
+
+    def count(response):
+        if response.url.startswith(("blob:", "data:")):  # made in the page, not read
+            return
+        try:
+            fetched[response.url] += len(response.body())
+        except Exception:  # noqa: BLE001 - a response without a body (a redirect)
+            pass
+
+    tab.on("response", count)
+    tab.goto(uri, wait_until="networkidle")
+    tab.wait_for_timeout(settle_ms)
+    return fetched
