@@ -58,6 +58,10 @@ OUTPUT_LAYER = "probabilities"
 
 # The training recipe of the shipped model (models/make_model.py uses these defaults).
 SEED = 504
+# Runs of the same recipe with other seeds, for claims that must hold across training runs (the first
+# is the shipped model), and the seeds of as many untrained networks to hold them against.
+RUN_SEEDS = (SEED, 505, 506, 507, 508)
+UNTRAINED_SEEDS = (0, 1, 2, 3, 4)
 EPOCHS = 6
 BATCH_SIZE = 64
 LEARNING_RATE = 3e-3  # the starting step size; it decays to zero along a cosine
@@ -243,6 +247,21 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
 
 
 # ---------------------------------------------------------- the shipped model
+
+def run_file(seed: int) -> Path:
+    """The weights of the run trained with ``seed``: the shipped model, or one in ``bundled/runs/``."""
+    return MODEL_FILE if seed == SEED else bundled_files.path(f"runs/fashion_cnn_seed{seed}.npz")
+
+
+def trained_runs() -> list[keras.Model]:
+    """The course CNN trained by the same recipe with each of :data:`RUN_SEEDS` (the first is the shipped one)."""
+    return [trained_model(run_file(seed)) for seed in RUN_SEEDS]
+
+
+def untrained_runs() -> list[keras.Model]:
+    """The course CNN as initialised with each of :data:`UNTRAINED_SEEDS`, before any training."""
+    return [build_model(seed=seed) for seed in UNTRAINED_SEEDS]
+
 
 def info_file(model_file: Path) -> Path:
     """The JSON record that goes with a model file: how it was made and how well it does."""

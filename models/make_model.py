@@ -1,13 +1,14 @@
 """Train the course CNN on the bundled Fashion-MNIST subset and save it for the chapters.
 
-Usage:  python models/make_model.py [--out PATH]      (or: make model)
+Usage:  python models/make_model.py [--seed N] [--out PATH]      (or: make model, make runs)
 
 Uses the library's own recipe, the code chapter 3 runs: ``featuremaps.model.build_model()``
-and ``featuremaps.model.train()`` with their default seed, epochs and batch size.
-Writes PATH (default featuremaps/bundled/fashion_cnn.npz, where the package reads it: the weights alone, as NumPy
-arrays, which every Keras 3 can load) and, next to it, a JSON record
-(fashion_cnn.json): test accuracy on the bundled test split, the recipe, the
-training time, the SHA-256 of the data and of the model file, library versions.
+and ``featuremaps.model.train()`` with their default epochs and batch size, and the seed given
+(default: the shipped model's). Writes PATH (default: ``featuremaps/bundled/fashion_cnn.npz`` for
+the shipped seed, ``featuremaps/bundled/runs/fashion_cnn_seedN.npz`` for the other runs of
+``RUN_SEEDS``; the weights alone, as NumPy arrays, which every Keras 3 can load), its checksum
+file and, next to it, a JSON record: test accuracy on the bundled test split, the recipe, the
+training time, the SHA-256 of the data, library versions.
 """
 
 import argparse  # noqa: I001  (featuremaps is imported before keras on purpose)
@@ -26,9 +27,9 @@ from featuremaps import data
 from featuremaps import model as fm
 
 
-def record_of(model, dataset, history, path: Path, wall: float, cpu: float) -> dict:
+def record_of(model, dataset, history, path: Path, wall: float, cpu: float, seed: int = fm.SEED) -> dict:
     """What the record says of a trained model saved at ``path``: its score, recipe, time and versions."""
-    x_train, _, x_val, _ = fm.split_validation(dataset, fm.VALIDATION_FRACTION, fm.SEED)
+    x_train, _, x_val, _ = fm.split_validation(dataset, fm.VALIDATION_FRACTION, seed)
     return {
         "model_file": path.name,
         "format": "the weights alone: NumPy .npz, one array per layer weight, keyed layer/index",
@@ -44,7 +45,7 @@ def record_of(model, dataset, history, path: Path, wall: float, cpu: float) -> d
         "learning_rate_schedule": "cosine decay to 0 over all steps",
         "optimizer": "Adam",
         "dropout": fm.DROPOUT,
-        "seed": fm.SEED,
+        "seed": seed,
         "training_seconds": round(wall, 1),
         "training_cpu_seconds": round(cpu, 1),
         "history": {name: [round(float(v), 4) for v in values] for name, values in history.history.items()},
@@ -60,22 +61,26 @@ def record_of(model, dataset, history, path: Path, wall: float, cpu: float) -> d
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=fm.MODEL_FILE, help="where to write the .npz weights")
+    parser.add_argument("--seed", type=int, default=fm.SEED,
+                        help=f"the run's seed (default {fm.SEED}, the shipped model; other runs: {fm.RUN_SEEDS[1:]})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write the .npz weights (default: the bundled file for this seed)")
     args = parser.parse_args(argv)
+    args.out = args.out or fm.run_file(args.seed)
     if args.out.suffix != ".npz":
         parser.error(f"--out must end in .npz, got {args.out}")
 
     dataset = data.load()
-    model = fm.build_model(fm.NUM_FILTERS, seed=fm.SEED)
+    model = fm.build_model(fm.NUM_FILTERS, seed=args.seed)
     print(f"Training {model.name}: {model.count_params():,} parameters, {fm.EPOCHS} epochs, "
-          f"batch size {fm.BATCH_SIZE}, seed {fm.SEED}", flush=True)
+          f"batch size {fm.BATCH_SIZE}, seed {args.seed}", flush=True)
     wall, cpu = time.perf_counter(), time.process_time()
-    history = fm.train(model, dataset, epochs=fm.EPOCHS, batch_size=fm.BATCH_SIZE, seed=fm.SEED,
+    history = fm.train(model, dataset, epochs=fm.EPOCHS, batch_size=fm.BATCH_SIZE, seed=args.seed,
                        learning_rate=fm.LEARNING_RATE, validation_fraction=fm.VALIDATION_FRACTION)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 
     path = fm.save_model(model, args.out)
-    record = record_of(model, dataset, history, path, wall, cpu)
+    record = record_of(model, dataset, history, path, wall, cpu, args.seed)
     fm.info_file(path).write_text(json.dumps(record, indent=2) + "\n")
     # Read the file back through the chapters' own loader: it must predict exactly like the trained model.
     reloaded = fm.accuracy(fm.trained_model(path), dataset.x_test, dataset.y_test)

@@ -118,6 +118,30 @@ def unit_window(i: int, j: int, field: ReceptiveField) -> tuple[int, int]:
     return int(round(top)), int(round(left))
 
 
+def sees_item(images: np.ndarray, field: ReceptiveField, out_shape: tuple[int, int]) -> np.ndarray:
+    """(n, H', W') True where a unit's input window holds at least one non-black pixel of the image.
+
+    A unit whose window is all black (background) gives its bias alone; comparing sparsity only
+    where the window sees the item keeps the background out of it.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"sees_item takes images (n, H, W), got shape {images.shape}")
+    size = field.size
+    lit = np.pad(images > 0, ((0, 0), (size, size), (size, size))).astype(np.int32)
+    # A summed-area table: the count of lit pixels in any window from four look-ups.
+    table = np.pad(lit.cumsum(1).cumsum(2), ((0, 0), (1, 0), (1, 0)))
+    rows, cols = out_shape
+    tops = np.array([unit_window(i, 0, field)[0] for i in range(rows)]) + size
+    lefts = np.array([unit_window(0, j, field)[1] for j in range(cols)]) + size
+    t, b = tops[:, None], tops[:, None] + size
+    left, right = lefts[None, :], lefts[None, :] + size
+    counts = table[:, b, right] - table[:, t, right] - table[:, b, left] + table[:, t, left]
+    return counts > 0
+
+
 def crop(image: np.ndarray, top: int, left: int, size: int) -> np.ndarray:
     """The ``size`` x ``size`` window of a 2-D image at (top, left), zero outside the image."""
     image = np.asarray(image)

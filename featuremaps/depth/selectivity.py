@@ -95,9 +95,13 @@ def peak_consistency(feature_maps: np.ndarray, k: int = 20, radius: int = 1) -> 
 
 
 def scramble_window(image: np.ndarray, top: int, left: int, size: int, grid: int,
-                    rng: np.random.Generator) -> np.ndarray:
+                    rng: np.random.Generator, keep_centre: bool = False) -> np.ndarray:
     """A copy of a 2-D image whose ``size`` x ``size`` window at (top, left) is cut into ``grid`` x ``grid``
     tiles that are shuffled so that no tile stays in place: the same pixels, in another arrangement.
+
+    With ``keep_centre`` (``grid`` at least 3) the centre tile (odd grid) or the central 2 x 2 tiles
+    (even grid) stay where they are and only the others move: the middle of a receptive field
+    carries most of a unit's weight, so moving it would test the centre, not the arrangement.
 
     The window may stick out of the image (as receptive fields do); the image is zero there, and
     tiles moved there are lost. ``size`` must be a multiple of ``grid``.
@@ -107,10 +111,14 @@ def scramble_window(image: np.ndarray, top: int, left: int, size: int, grid: int
         raise ValueError(f"scramble_window takes one 2-D image, got shape {image.shape}")
     if grid < 2 or size % grid:
         raise ValueError(f"grid must be >= 2 and divide the window size {size}, got {grid}")
+    if keep_centre and grid < 3:
+        raise ValueError(f"keep_centre needs a grid of at least 3 (tiles around a centre), got {grid}")
     tile, count = size // grid, grid * grid
+    middle = {grid // 2} if grid % 2 else {grid // 2 - 1, grid // 2}
+    moving = np.array([t for t in range(count) if not (keep_centre and t // grid in middle and t % grid in middle)])
     order = np.arange(count)
-    while np.any(order == np.arange(count)):  # a shuffle that moves every tile
-        order = rng.permutation(count)
+    while np.any(order[moving] == moving):  # a shuffle that moves every tile it may move
+        order[moving] = rng.permutation(moving)
     padded = np.pad(image, size)
     window = padded[top + size:top + 2 * size, left + size:left + 2 * size]
     tiles = window.reshape(grid, tile, grid, tile).swapaxes(1, 2).reshape(count, tile, tile)
@@ -120,14 +128,15 @@ def scramble_window(image: np.ndarray, top: int, left: int, size: int, grid: int
 
 def scrambled_response(model, layer_name: str, feature_maps: np.ndarray, images: np.ndarray,
                        channels: Sequence[int], field: ReceptiveField, k: int = 10, grid: int = 2,
-                       repeats: int = 3, seed: int = 0) -> np.ndarray:
+                       repeats: int = 3, seed: int = 0, keep_centre: bool = False) -> np.ndarray:
     """(len(channels),) how much of each map's best responses survives scrambling its receptive field.
 
     For each map, its ``k`` top units (:func:`top_units` on ``feature_maps``, the layer's maps of
     ``images``) are taken; their input window is scrambled ``repeats`` times (:func:`scramble_window`,
     ``grid`` x ``grid`` tiles) and the same unit is computed again. The result is the mean of
     scrambled / original value: about 1 when only the window's pixels matter (a texture), near 0
-    when their arrangement matters (a shape: an edge, a corner, a part).
+    when their arrangement matters (a shape: an edge, a corner, a part). ``keep_centre``: see
+    :func:`scramble_window`.
     """
     from featuremaps.activations import activations
 
@@ -142,7 +151,7 @@ def scrambled_response(model, layer_name: str, feature_maps: np.ndarray, images:
         for m, i, j, value in top_units(feature_maps, int(channel), k):
             top, left = unit_window(i, j, field)
             for _ in range(repeats):
-                scrambled.append(scramble_window(images[m], top, left, field.size, grid, rng))
+                scrambled.append(scramble_window(images[m], top, left, field.size, grid, rng, keep_centre))
                 units.append((number, i, j, int(channel), value))
     after = activations(model, np.stack(scrambled), [layer_name])[layer_name]
     ratios: list[list[float]] = [[] for _ in channels]
@@ -220,9 +229,21 @@ def probe_accuracy(features_train, y_train, features_test, y_test, seed: int = 0
         return float(probe.score(np.asarray(features_test), np.asarray(y_test)))
 
 
-def zero_fraction(feature_maps: np.ndarray) -> float:
-    """Fraction of exact zeros in a layer's output (n, H', W', N): how sparse ReLU made it."""
-    return float(np.mean(np.asarray(feature_maps) == 0))
+def zero_fraction(feature_maps: np.ndarray, where: np.ndarray | None = None) -> float:
+    """Fraction of exact zeros in a layer's output (n, H', W', N): how sparse ReLU made it.
+
+    ``where`` (n, H', W'), if given, keeps only those positions, e.g. the units whose window sees
+    the item (:func:`featuremaps.depth.fields.sees_item`).
+    """
+    zero = np.asarray(feature_maps) == 0
+    if where is None:
+        return float(np.mean(zero))
+    where = np.asarray(where, dtype=bool)
+    if where.shape != zero.shape[:3]:
+        raise ValueError(f"where must be (n, H', W') = {zero.shape[:3]}, got {where.shape}")
+    if not where.any():
+        raise ValueError("where selects no position: there is nothing to count")
+    return float(zero[where].mean())
 
 
 def dead_maps(feature_maps: np.ndarray) -> np.ndarray:

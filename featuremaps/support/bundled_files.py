@@ -19,7 +19,7 @@ CLONE_ROOT = PACKAGE_DIR.parent
 
 def path(name: str) -> Path:
     """The bundled file ``name`` (pip installs packages unzipped, so this is a real path)."""
-    return Path(str(resources.files("featuremaps").joinpath("bundled", name)))
+    return Path(str(resources.files("featuremaps").joinpath("bundled", *name.split("/"))))
 
 
 def checksum_file(path: Path | str) -> Path:

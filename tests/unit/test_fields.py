@@ -176,3 +176,21 @@ def test_gradient_magnitude_of_a_linear_unit_is_its_kernel():
     # the footprint is the same magnitude summed over the 5 images
     footprint = fields.gradient_footprint(model, "c", 0, 1, 2, x)
     np.testing.assert_allclose(footprint, 5 * one, atol=1e-5)
+
+
+def test_sees_item_marks_units_whose_window_holds_a_lit_pixel():
+    field = fields.ReceptiveField("layer", size=3, jump=1, start=0.0)  # a 'same' 3x3 conv
+    image = np.zeros((1, 6, 6))
+    image[0, 2, 3] = 5
+    seen = fields.sees_item(image, field, (6, 6))[0]
+    expected = np.zeros((6, 6), bool)
+    expected[1:4, 2:5] = True  # the units within one pixel of the lit one
+    np.testing.assert_array_equal(seen, expected)
+    wide = fields.ReceptiveField("pooled", size=4, jump=2, start=0.5)  # then a 2x2 pool
+    seen = fields.sees_item(image, wide, (3, 3))[0]
+    for i in range(3):
+        for j in range(3):
+            top, left = fields.unit_window(i, j, wide)
+            assert seen[i, j] == (top <= 2 < top + 4 and left <= 3 < left + 4)
+    with pytest.raises(ValueError, match="n, H, W"):
+        fields.sees_item(np.zeros((6, 6)), field, (6, 6))

@@ -319,3 +319,19 @@ def test_missing_or_garbled_record_is_reported(model_copy, damage):
     with pytest.raises(fm.ModelFileError, match="record") as caught:
         fm.trained_model()
     assert str(record) in str(caught.value) and "make model" in str(caught.value)
+
+
+def test_every_training_run_loads_and_scores_as_its_record_says():
+    dataset = data.load()
+    assert fm.run_file(fm.SEED) == fm.MODEL_FILE and len(set(fm.RUN_SEEDS)) == len(fm.RUN_SEEDS) >= 5
+    for seed, model in zip(fm.RUN_SEEDS, fm.trained_runs(), strict=True):
+        info = fm.model_info(fm.run_file(seed))
+        assert info["seed"] == seed and info["num_filters"] == list(fm.NUM_FILTERS)
+        assert abs(fm.accuracy(model, dataset.x_test, dataset.y_test) - info["test_accuracy"]) <= 0.002
+
+
+def test_untrained_runs_are_distinct_draws():
+    first, second = fm.untrained_runs()[:2]
+    kernel = [net.get_layer("conv1").get_weights()[0] for net in (first, second)]
+    assert not np.array_equal(*kernel)
+    np.testing.assert_array_equal(fm.untrained_runs()[0].get_layer("conv1").get_weights()[0], kernel[0])

@@ -140,3 +140,15 @@ def test_zero_fraction_and_dead_maps():
     np.testing.assert_array_equal(selectivity.dead_maps(maps), [1])
     with pytest.raises(ValueError, match="n, H', W', N"):
         selectivity.dead_maps(maps[0])
+
+
+def test_zero_fraction_can_count_only_chosen_positions():
+    maps = np.zeros((1, 2, 2, 2))
+    maps[0, 0, 0] = 1.0  # both channels fire at the top-left position only
+    assert selectivity.zero_fraction(maps) == 0.75
+    where = np.array([[[True, False], [False, False]]])
+    assert selectivity.zero_fraction(maps, where) == 0.0
+    with pytest.raises(ValueError, match="nothing to count"):
+        selectivity.zero_fraction(maps, np.zeros((1, 2, 2), bool))
+    with pytest.raises(ValueError, match="where must be"):
+        selectivity.zero_fraction(maps, np.ones((2, 2), bool))
