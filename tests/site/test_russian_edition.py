@@ -39,7 +39,7 @@ def test_every_page_says_its_language(edition):
 def test_no_english_prose_is_left_in_the_russian_edition(page):
     # Anything the Russian page shares word for word with the English one was not translated.
     same = prose(site.edition_site("ru") / f"{page}.html") & prose(site.edition_site("en") / f"{page}.html")
-    # Lists of code names (e.g. "featuremaps.sizes.layer_sizes") have nothing to translate.
+    # Lists of code names (e.g. "featuremaps.depth.sizes.layer_sizes") have nothing to translate.
     same = {text for text in same if re.search(r"[a-z]{3,} [a-z]{3,}", text)}
     assert not same, f"{len(same)} English passages on the Russian {page}: {sorted(same)[:5]}"
 
