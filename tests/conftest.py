@@ -1,12 +1,16 @@
 """Shared by all tests. The `browser` fixture is Debian's Chromium driven by Playwright (see guard.py)."""
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from guard import CHROMIUM, CHROMIUM_ARGS, need
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before any test imports it)
+
+# book/site_facts.py holds the repository's facts (root, editions, site paths): every test reads them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
 
 
 @pytest.fixture(scope="session")

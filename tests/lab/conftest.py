@@ -14,14 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from guard import open_guarded_page
+from site_facts import ROOT  # noqa: E402
 
 from featuremaps.support import runtime
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -7,17 +7,12 @@ Where Chromium or the built site is missing the tests skip with the reason, exce
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from guard import need, open_guarded_page
-
-# The site's facts (book/site_facts.py) and weights (book/page_weights.py), for every test here.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book"))
-from site_facts import SITE  # noqa: E402
+from site_facts import SITE  # book/ is on the path (tests/conftest.py): the site's facts and page weights
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -2,12 +2,11 @@
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from site_facts import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book"))
 import catalogs  # noqa: E402
 

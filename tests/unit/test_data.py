@@ -3,15 +3,13 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from site_facts import ROOT  # noqa: E402
 
 from featuremaps import data
 from featuremaps.support import bundled_files
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def copy_bundle(tmp_path):

@@ -1,11 +1,10 @@
 """The editions' configs and root page (book/editions.py), and the language extension (book/_ext/course_i18n.py)."""
 
 import sys
-from pathlib import Path
 
 import yaml
+from site_facts import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import course_i18n  # noqa: E402

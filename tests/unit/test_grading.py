@@ -5,6 +5,7 @@ import json
 import nbformat
 import numpy as np
 import pytest
+from site_facts import ROOT
 
 from featuremaps import grading
 from featuremaps.grading import sandbox, submissions, worker, written
@@ -524,9 +525,8 @@ def test_the_instructor_side_names_the_otter_it_needs(monkeypatch, capsys):
 
 def test_the_instructor_otter_is_the_instructor_extra_bound():
     import tomllib
-    from pathlib import Path
 
     from featuremaps.grading import cli
 
-    extras = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert extras["optional-dependencies"]["instructor"] == [f"otter-grader>={cli.INSTRUCTOR_OTTER}"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
+from site_facts import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 IMAGES = sorted((ROOT / "tests" / "portable" / "images").glob("*.txt"))
 sys.path.insert(0, str(ROOT / "tests" / "portable"))
 from images import canonical, read_pins  # noqa: E402  the images' own reading of a package list

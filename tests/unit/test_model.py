@@ -330,8 +330,10 @@ def test_every_training_run_loads_and_scores_as_its_record_says():
         assert abs(fm.accuracy(model, dataset.x_test, dataset.y_test) - info["test_accuracy"]) <= 0.002
 
 
-def test_untrained_runs_are_distinct_draws():
+def test_untrained_runs_are_the_runs_before_training():
     first, second = fm.untrained_runs()[:2]
     kernel = [net.get_layer("conv1").get_weights()[0] for net in (first, second)]
     assert not np.array_equal(*kernel)
     np.testing.assert_array_equal(fm.untrained_runs()[0].get_layer("conv1").get_weights()[0], kernel[0])
+    # each is its trained run's starting point; the first is the chapters' untrained network
+    np.testing.assert_array_equal(kernel[0], fm.build_model().get_layer("conv1").get_weights()[0])

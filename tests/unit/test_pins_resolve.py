@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from site_facts import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 COURSE_PYTHONS = re.search(r"^COURSE_PYTHONS := (.+)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
 # What uv says when it never got an answer from the index (connection refused, DNS, TLS, timeout).
 UNREACHABLE = re.compile(r"error sending request|client error \(Connect\)|tcp connect error|dns error|"

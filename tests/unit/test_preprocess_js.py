@@ -4,15 +4,15 @@ exactly as featuremaps.activations.to_model_input does it in Python."""
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 from featuremaps.activations import to_model_input
+from featuremaps.widget.browser import FRONT_END
 
-PREPROCESS = Path(__file__).parents[2] / "featuremaps" / "widget" / "preprocess.js"
+PREPROCESS = FRONT_END / "preprocess.js"
 NODE = shutil.which("node") or "node"
 SCRIPT = """
 import { readFileSync, writeFileSync } from "node:fs";

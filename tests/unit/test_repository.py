@@ -3,11 +3,10 @@
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
+from site_facts import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^\s#;]+)")
 
 

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from site_facts import ROOT  # noqa: E402
 
 from featuremaps.support import setup_cell
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_notebook_starts_with_the_configured_cell():

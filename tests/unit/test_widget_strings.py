@@ -4,11 +4,12 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-STRINGS = Path(__file__).parents[2] / "featuremaps" / "widget" / "strings.js"
+from featuremaps.widget.browser import FRONT_END
+
+STRINGS = FRONT_END / "strings.js"
 NODE = shutil.which("node") or "node"
 # Every entry, filled with sample arguments: {lang: {key: text or null}}.
 SCRIPT = """
