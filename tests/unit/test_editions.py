@@ -3,7 +3,7 @@
 import sys
 
 import yaml
-from site_facts import ROOT  # noqa: E402
+from site_facts import ROOT, read_toc  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "book"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -36,8 +36,7 @@ def test_the_gettext_extraction_reads_the_shared_cache(tmp_path):
 
 def test_the_russian_toc_starts_at_the_russian_question_page_with_russian_captions(tmp_path):
     _, toc_file = editions.write_edition("ru", tmp_path)
-    toc = yaml.safe_load(toc_file.read_text())
-    english = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc, english = read_toc(toc_file), read_toc()
     assert [part["caption"] for part in toc["parts"]] == ["Главы", "Справочник"]
     assert toc["parts"][0]["chapters"][0] == {"file": "book/question-ru"}
     files = sorted(c["file"] for part in toc["parts"] for c in part["chapters"])
