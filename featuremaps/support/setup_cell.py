@@ -116,8 +116,10 @@ def with_setup_cell(nb: dict, course: str, grading: bool) -> dict:
 
 def notebooks(root: Path) -> list[tuple[Path, bool]]:
     """Every notebook that starts with the cell: the chapters, and the assignment sources (grading)."""
+    from featuremaps.grading.authoring import source_notebooks  # the one pattern for an assignment's name
+
     return ([(p, False) for p in sorted((root / "chapters").glob("*.ipynb"))]
-            + [(p, True) for p in sorted((root / "assignments").glob("[0-9][0-9]-*.ipynb"))])
+            + [(p, True) for p in source_notebooks(root / "assignments")])
 
 
 def update(root: Path) -> list[Path]:
