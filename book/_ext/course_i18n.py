@@ -28,13 +28,19 @@ SEARCH_BAR = {"ru": "Поиск по курсу…"}  # Jupyter Book sets the th
 LAUNCH_NOTE = {"ru": " (блокнот на английском; код тот же, русский блокнот — в кнопке скачивания)"}
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+PERCENT = re.compile(r"(?<=\d)%")
+MINUS = re.compile(r"(?<![\w.])-(?=\d)")
 
 
 def local_number(text: str, language: str) -> str:
-    """A number formatted by Python ("12,345", "0.83") written the language's way."""
+    """A number formatted by Python ("12,345", "0.83", "-12%") written the language's way.
+
+    Russian: a no-break space between thousands and before %, a decimal comma, a minus sign (not a hyphen).
+    """
     if language != "ru":
         return text
-    return DECIMAL.sub(",", THOUSANDS.sub("\u00a0", text))
+    text = DECIMAL.sub(",", THOUSANDS.sub("\u00a0", text))
+    return MINUS.sub("\u2212", PERCENT.sub("\u00a0%", text))
 
 
 class LocalGluedNumbers(SphinxPostTransform):

@@ -53,6 +53,9 @@ def test_the_root_page_links_to_every_edition():
 def test_glued_numbers_are_written_the_russian_way():
     assert course_i18n.local_number("12,345", "ru") == "12\u00a0345"
     assert course_i18n.local_number("0.883", "ru") == "0,883"
-    assert course_i18n.local_number("88.4%", "ru") == "88,4%"
+    assert course_i18n.local_number("88.4%", "ru") == "88,4\u00a0%"
+    assert course_i18n.local_number("-12%", "ru") == "\u221212\u00a0%"
+    assert course_i18n.local_number("+0.5", "ru") == "+0,5"
+    assert course_i18n.local_number("conv1-2", "ru") == "conv1-2"  # a hyphen inside a name stays
     assert course_i18n.local_number("1,234.5", "ru") == "1\u00a0234,5"
     assert course_i18n.local_number("0.883", "en") == "0.883"
