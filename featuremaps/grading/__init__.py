@@ -17,45 +17,36 @@ One module per job:
 - :mod:`~featuremaps.grading.batch`, :mod:`~featuremaps.grading.report`, :mod:`~featuremaps.grading.cli`.
 """
 
-from featuremaps.grading.authoring import find_leaks, generate, public_tests_of, source_notebooks, write_public_tests
-from featuremaps.grading.batch import Autograder, Options, available_assignments, grade_batch
-from featuremaps.grading.checks import check_array, notebook_grader, require_function, require_value, returned_array
-from featuremaps.grading.common import (
-    ANSWER_TAG,
-    ASSIGNMENTS_DIR,
-    CELL_TIMEOUT,
-    DIST_DIR,
-    GRADING_ENV,
-    MEMORY_LIMIT,
-    OUTPUT_LIMIT,
-    PUBLIC_TESTS_DIR,
-    SUBMISSION_TIMEOUT,
-    TEST_TIMEOUT,
-    TIMEOUT_MARK,
-    TRUNCATION_MARK,
-    GradingError,
-    question_of_cells,
-    write_atomic,
-)
-from featuremaps.grading.report import feedback_text, reason
-from featuremaps.grading.submissions import (
-    assignment_of,
-    has_code,
-    read_submission,
-    structure_notes,
-    student_ids,
-    submission_files,
-)
+import importlib
 
-__all__ = [
-    "ANSWER_TAG", "ASSIGNMENTS_DIR", "Autograder", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "GradingError",
-    "assignment_of",
-    "MEMORY_LIMIT", "OUTPUT_LIMIT", "Options", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT",
-    "TIMEOUT_MARK", "TRUNCATION_MARK", "available_assignments", "check_array", "feedback_text", "find_leaks",
-    "generate", "grade_batch", "has_code", "main", "notebook_grader", "public_tests_of", "question_of_cells",
-    "read_submission", "reason", "require_function", "require_value", "returned_array", "source_notebooks",
-    "structure_notes", "student_ids", "submission_files", "write_atomic", "write_public_tests",
-]
+# Where each public name lives. Nothing is imported until it is asked for, so a student's
+# ``from featuremaps.grading import notebook_grader`` loads the checker alone, not the batch,
+# the sandbox or the codec that only an instructor's grading run needs.
+_HOMES = {
+    "authoring": ("find_leaks", "generate", "public_tests_of", "source_notebooks", "write_public_tests"),
+    "batch": ("Autograder", "Options", "available_assignments", "grade_batch"),
+    "checks": ("check_array", "notebook_grader", "require_function", "require_value", "returned_array"),
+    "common": ("ANSWER_TAG", "ASSIGNMENTS_DIR", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "MEMORY_LIMIT",
+               "OUTPUT_LIMIT", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT", "TIMEOUT_MARK",
+               "TRUNCATION_MARK", "GradingError", "question_of_cells", "write_atomic"),
+    "report": ("feedback_text", "reason"),
+    "submissions": ("assignment_of", "has_code", "read_submission", "structure_notes", "student_ids",
+                    "submission_files"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted([*_HOME_OF, "main"])
+
+
+def __getattr__(name: str):
+    if name in _HOME_OF:
+        value = getattr(importlib.import_module(f"{__name__}.{_HOME_OF[name]}"), name)
+        globals()[name] = value  # looked up once
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
 
 
 def main(argv=None) -> int:

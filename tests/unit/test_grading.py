@@ -530,3 +530,17 @@ def test_the_instructor_otter_is_the_instructor_extra_bound():
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert extras["optional-dependencies"]["instructor"] == [f"otter-grader>={cli.INSTRUCTOR_OTTER}"]
+
+
+def test_a_students_checker_loads_no_grading_machinery():
+    """The student's face: the checker alone; the batch, sandbox, runner and codec stay unloaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom featuremaps.grading import notebook_grader, require_value\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('featuremaps.grading'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["featuremaps.grading", "featuremaps.grading.checks", "featuremaps.grading.common"]
+    assert grading.Autograder.__module__ == "featuremaps.grading.batch"  # the instructor's names still resolve
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        grading.nothing  # noqa: B018
