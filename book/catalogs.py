@@ -27,8 +27,6 @@ from site_facts import EDITIONS_BUILD, ROOT, toc_pages
 
 LOCALE = ROOT / "locale"
 LANGUAGES = ("ru",)
-# Pages written in Russian already: their source is the Russian edition's text.
-WRITTEN_IN_RUSSIAN = {"book/question-ru"}
 
 # What a translation must carry over unchanged: math, code, roles' targets, link targets.
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
@@ -43,7 +41,7 @@ GLUE = re.compile(r"\{(glue(?::\w+)?)\}`(?![^`]*::)([^`]+)`")
 
 def pages() -> list[str]:
     """The documents of the table of contents that have a catalog."""
-    return [name for name in toc_pages() if name not in WRITTEN_IN_RUSSIAN]
+    return toc_pages()
 
 
 def po_path(page: str, language: str = "ru", locale: Path = LOCALE) -> Path:

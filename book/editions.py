@@ -42,8 +42,6 @@ from site_facts import (
 
 BUILT_LOCALE = EDITIONS_BUILD / "locale"  # the catalogs as the Russian build reads them (catalogs.build_catalogs)
 TITLES = {"ru": "Карты признаков: разбираемся, запуская код"}
-# The Russian page answers the question the course is about: the Russian edition starts there.
-ENTRY = {"ru": "book/question-ru"}
 RU_CONFIG = {
     "language": "ru",
     "locale_dirs": [str(BUILT_LOCALE)],
@@ -61,13 +59,8 @@ def edition_toc(edition: str) -> dict:
     if edition != "ru":
         return toc
     captions = catalogs.translations(toc["root"])
-    entry = ENTRY.get(edition)
     for part in toc["parts"]:
         part["caption"] = captions.get(part["caption"], part["caption"])
-        if entry:
-            part["chapters"] = [c for c in part["chapters"] if c["file"] != entry]
-    if entry:
-        toc["parts"][0]["chapters"].insert(0, {"file": entry})
     return toc
 
 

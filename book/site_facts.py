@@ -51,6 +51,25 @@ def executed_notebooks(edition: str) -> Path:
     return edition_build(edition) / "_build" / "jupyter_execute"
 
 
+def executed_chapters() -> dict[str, dict]:
+    """Each chapter as the book executed it, outputs included, from the execution cache: {page: notebook}.
+
+    (The copies Jupyter Book leaves in ``executed_notebooks`` hold no outputs.)
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(CACHE))
+    found = {}
+    for path in chapter_files():
+        try:
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:  # not executed yet
+            continue
+        found[str(path.relative_to(ROOT).with_suffix(""))] = cache.get_cache_bundle(record.pk).nb
+    return found
+
+
 def read_toc(toc_file: Path = TOC) -> dict:
     """The table of contents as Jupyter Book reads it (a fresh copy: an edition may change its own)."""
     return yaml.safe_load(toc_file.read_text())

@@ -55,6 +55,44 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
     return _finish(fig, title, note)
 
 
+def strongest_maps(feature_map: np.ndarray, num_maps: int) -> np.ndarray:
+    """The numbers of the ``num_maps`` maps with the highest peak in one image's layer output (H', W', N)."""
+    feature_map = np.asarray(feature_map)
+    if feature_map.ndim != 3:
+        raise ValueError(f"need one image's layer output (H', W', N), got shape {feature_map.shape}")
+    peaks = feature_map.max(axis=(0, 1))
+    return np.argsort(-peaks, kind="stable")[:num_maps]
+
+
+def at_size(feature_map: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A 2-D map drawn at ``shape`` by repeating its values (nearest neighbour, never smoothed)."""
+    rows = np.arange(shape[0]) * feature_map.shape[0] // shape[0]
+    cols = np.arange(shape[1]) * feature_map.shape[1] // shape[1]
+    return feature_map[np.ix_(rows, cols)]
+
+
+def show_depths(image: np.ndarray, feature_maps: dict[str, np.ndarray], num_maps: int = 6, *,
+                panel_size: float = 1.0, title: str | None = None):
+    """One image and its strongest maps at several depths: a row per layer, the input first.
+
+    ``feature_maps`` maps a layer's name to its output for this image, (H', W', N). Each row
+    shows the layer's ``num_maps`` maps with the highest peak, titled with their numbers, every
+    map drawn at the image's size (its cells become squares) and scaled to its own range.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"need one grey image (H, W), got shape {image.shape}")
+    panels, titles = [], []
+    for layer, feature_map in feature_maps.items():
+        panels.append(image)
+        titles.append("input")
+        for c in strongest_maps(feature_map, num_maps):
+            panels.append(at_size(np.asarray(feature_map)[..., c], image.shape))
+            titles.append(f"{layer} #{c}")
+    return show_maps(np.stack(panels), titles, ncols=len(panels) // len(feature_maps),
+                     panel_size=panel_size, title=title)
+
+
 def show_overlays(images: np.ndarray, maps: np.ndarray, field, titles: Sequence[str] | None = None, *,
                   ncols: int | None = None, title: str | None = None, cmap: str = "autumn",
                   floor: float = 0.2, alpha: float = 0.55, panel_size: float = 1.5):

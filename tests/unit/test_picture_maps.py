@@ -80,3 +80,38 @@ def test_stack_of_is_a_stack_on_ipywidgets_8_and_a_tab_on_7(monkeypatch):
     tab = plots.stack_of(pictures, ["A", "B"], selected_index=1)
     assert isinstance(tab, widgets.Tab) and tab.selected_index == 1 and tab.get_title(0) == "A"
     assert list(tab.children) == pictures
+
+
+def test_strongest_maps_and_at_size():
+    feature_map = np.zeros((2, 2, 4))
+    feature_map[0, 0] = [1.0, 5.0, 3.0, 5.0]
+    # highest peak first; a tie keeps the map order
+    assert plots.strongest_maps(feature_map, 3).tolist() == [1, 3, 2]
+    with pytest.raises(ValueError, match=r"\(H', W', N\)"):
+        plots.strongest_maps(np.zeros((2, 2)), 1)
+    small = np.arange(4.0).reshape(2, 2)
+    big = plots.at_size(small, (4, 4))
+    # every value becomes a 2 x 2 square
+    np.testing.assert_array_equal(big, np.kron(small, np.ones((2, 2))))
+    # sizes that do not divide still keep every value, none smoothed
+    odd = plots.at_size(np.arange(9.0).reshape(3, 3), (7, 7))
+    assert set(np.unique(odd)) == set(range(9))
+
+
+def test_show_depths_draws_a_row_per_layer_input_first():
+    image = np.arange(16.0).reshape(4, 4)
+    feature_maps = {"a": np.random.default_rng(0).random((4, 4, 3)),
+                    "b": np.random.default_rng(1).random((2, 2, 5))}
+    fig = plots.show_depths(image, feature_maps, num_maps=2, title="depths")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "input" and titles[3] == "input"
+    top_b = plots.strongest_maps(feature_maps["b"], 2)
+    assert titles[4:6] == [f"b #{c}" for c in top_b]
+    # the second row's first map is layer b's strongest, drawn at 4 x 4
+    drawn = fig.axes[4].get_images()[0].get_array()
+    np.testing.assert_array_equal(
+        drawn, plots.at_size(feature_maps["b"][..., top_b[0]], (4, 4)))
+    assert "each panel" in fig._suptitle.get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one grey image"):
+        plots.show_depths(np.zeros((4, 4, 3)), feature_maps)
