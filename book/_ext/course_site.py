@@ -56,6 +56,7 @@ MATHJAX2_SHIM = """(function () {
 
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 ANYWIDGET_HOST = "jupyter-widgets/anywidget-host.js"
+WIDGET_NAMES = "widget-names.js"  # book/_ext/static
 LAYOUT_ONLY = {"LayoutModel"}  # anywidget's own DOMWidget layout: nothing to draw
 
 
@@ -64,12 +65,26 @@ def only_anywidgets(state: dict) -> bool:
                                for model in state.values())
 
 
+# myst-nb names every hide toggle "Toggle hidden content" while it reads "Show code cell source" (axe:
+# label-content-name-mismatch, WCAG 2.5.3). Without that aria-label, the visible text is the name.
+# Written by myst-nb's visitor of its hidden-cell node (myst_nb/sphinx_.py, v1.4.0).
+HIDDEN_TOGGLE = '<summary aria-label="Toggle hidden content">'
+
+
+def toggles_are_named_by_their_text(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = context["body"].replace(HIDDEN_TOGGLE, "<summary>")
+
+
 def anywidget_pages_skip_the_widget_manager(app, pagename, templatename, context, doctree):
     # The widget manager (require.js, embed-amd.js: 3.7 MB) is needed for ipywidgets' own controls. A page
     # whose widgets are all anywidgets gets book/anywidget-host.js (3 KB) instead, which renders them alone.
     scripts = context.get("script_files", [])
     saved = next((s for s in scripts if (getattr(s, "attributes", None) or {}).get("type") == STATE_TYPE), None)
-    if saved is None or not only_anywidgets(json.loads(saved.attributes["body"]).get("state", {})):
+    if saved is None:
+        return
+    if not only_anywidgets(json.loads(saved.attributes["body"]).get("state", {})):
+        app.add_js_file(WIDGET_NAMES)  # ipywidgets' own controls are drawn: name their slider handles
         return
     manager = set(app.config.nb_ipywidgets_js)
     # Sphinx has put the static files under _static/ by now.
@@ -78,7 +93,7 @@ def anywidget_pages_skip_the_widget_manager(app, pagename, templatename, context
 
 
 def serve_own_static_files(app, config):
-    # book/_ext/static: the site's own CSS (course-site.css, course-i18n.css).
+    # book/_ext/static: the site's own CSS (course-site.css, course-i18n.css) and widget-names.js.
     config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
     # book/_ext/templates: static/webpack-macros.html leaves out the theme's Font Awesome script.
     if TEMPLATES not in config.templates_path:
@@ -93,4 +108,5 @@ def setup(app):
     app.connect("html-page-context", drop_duplicate_scripts, priority=100)  # before handlers that end the event early
     # After myst-nb's handler (priority 500), which adds the page's widget state and the widget manager.
     app.connect("html-page-context", anywidget_pages_skip_the_widget_manager, priority=600)
+    app.connect("html-page-context", toggles_are_named_by_their_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

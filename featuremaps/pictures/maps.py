@@ -181,6 +181,22 @@ def to_png(feature_map, vmin: float | None = None, vmax: float | None = None, zo
     return png_bytes(enlarge(to_gray8(m, lo, hi), zoom))
 
 
+def picture_widget(image: np.ndarray, alt: str, zoom: int = 4):
+    """An image (0..255) as a widget, in grey with black = 0 and white = 255, with its alt text.
+
+    (ipywidgets' ``Image`` cannot carry an alt text; an ``<img>`` in an ``HTML`` widget can.)
+    """
+    import base64
+    import html
+
+    import ipywidgets as widgets
+
+    if not alt.strip():
+        raise ValueError("a picture needs an alt text: say what it shows")
+    png = base64.b64encode(to_png(image, vmin=0, vmax=255, zoom=zoom)).decode("ascii")
+    return widgets.HTML(f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">')
+
+
 def stack_of(pictures: Sequence, titles: Sequence[str] = (), selected_index: int = 0):
     """Widgets shown one at a time, the one at ``selected_index`` (link a slider to it with ``jslink``).
 

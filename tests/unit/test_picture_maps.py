@@ -115,3 +115,15 @@ def test_show_depths_draws_a_row_per_layer_input_first():
     plt.close(fig)
     with pytest.raises(ValueError, match="one grey image"):
         plots.show_depths(np.zeros((4, 4, 3)), feature_maps)
+
+
+def test_picture_widget_carries_its_alt_text_and_the_grey_convention():
+    image = np.array([[0, 255], [128, 64]], dtype=np.uint8)
+    widget = plots.picture_widget(image, alt='a "boot"', zoom=2)
+    assert 'alt="a &quot;boot&quot;"' in widget.value
+    png = widget.value.split("base64,")[1].split('"')[0]
+    import base64
+    drawn = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))))
+    np.testing.assert_array_equal(drawn, plots.enlarge(image, 2))
+    with pytest.raises(ValueError, match="alt text"):
+        plots.picture_widget(image, alt=" ")

@@ -123,9 +123,29 @@ def test_every_cell_has_an_id():
     assert not missing, f"notebooks with cells lacking an id: {missing}"
 
 
+def shown_cells(cells) -> list:
+    """The cells a reader scrolls past: not the collapsed checks (hide-cell) or removed plumbing."""
+    return [cell for cell in cells if not {"hide-cell", "remove-cell"} & set(cell["metadata"].get("tags", []))]
+
+
 def test_every_chapter_is_short():
-    long = {path.name: len(cells) for path, cells in chapter_cells() if len(cells) > MAX_CELLS}
+    long = {path.name: len(shown_cells(cells)) for path, cells in chapter_cells()
+            if len(shown_cells(cells)) > MAX_CELLS}
     assert not long, f"chapters over {MAX_CELLS} cells (split them, one idea each): {long}"
+
+
+def test_the_checks_are_collapsed_under_the_code():
+    # A visible code cell shows the idea; its asserts sit in a collapsed (hide-cell) cell, one click away.
+    shown = {}
+    for path, cells in chapter_cells():
+        if path.stem.startswith("00"):  # the set-up check: its checks are the lesson
+            continue
+        for k, cell in enumerate(shown_cells(cells)):
+            tags = set(cell["metadata"].get("tags", []))
+            if cell["cell_type"] == "code" and "hide-input" not in tags and re.search(
+                    r"^(assert |np\.testing\.assert)", "".join(cell["source"]), re.M):
+                shown.setdefault(path.name, []).append(k)
+    assert not shown, f"asserts in visible code cells (move them to a hide-cell cell below): {shown}"
 
 
 def test_chapter_code_fits_the_code_column():

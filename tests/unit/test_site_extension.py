@@ -60,9 +60,19 @@ def test_a_page_of_anywidgets_gets_the_small_host_instead_of_the_widget_manager(
     assert [s.filename for s in context["script_files"]] == ["theme.js", None, course_site.ANYWIDGET_HOST]
 
 
-def test_a_page_with_ipywidgets_keeps_the_widget_manager():
+def test_a_page_with_ipywidgets_keeps_the_widget_manager_and_names_its_sliders():
     context = page_with_widgets({"a": {"model_module": "anywidget", "model_name": "AnyModel"},
                                  "s": {"model_module": "@jupyter-widgets/controls", "model_name": "IntSliderModel"}})
     before = [s.filename for s in context["script_files"]]
     course_site.anywidget_pages_skip_the_widget_manager(App(context), "p", "page.html", context, None)
-    assert [s.filename for s in context["script_files"]] == before
+    assert [s.filename for s in context["script_files"]] == [*before, course_site.WIDGET_NAMES]
+
+
+def test_hide_toggles_are_named_by_the_text_they_show():
+    body = ('<details class="hide above-input"><summary aria-label="Toggle hidden content">'
+            '<p class="collapsed admonition-title">Show code cell source</p></summary></details>')
+    context = {"body": body}
+    course_site.toggles_are_named_by_their_text(None, "p", "page.html", context, None)
+    assert "aria-label" not in context["body"] and "<summary><p" in context["body"]
+    # A page without a body (the search page's template) is left alone.
+    course_site.toggles_are_named_by_their_text(None, "search", "search.html", {}, None)
