@@ -5,6 +5,7 @@ import re
 import subprocess
 
 import pytest
+import reading  # noqa: E402  (book/reading.py: the reading budget, shared with benchmarks/reading_budget.py)
 from site_facts import ROOT, toc_pages  # noqa: E402
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^\s#;]+)")
@@ -132,6 +133,22 @@ def test_every_chapter_is_short():
     long = {path.name: len(shown_cells(cells)) for path, cells in chapter_cells()
             if len(shown_cells(cells)) > MAX_CELLS}
     assert not long, f"chapters over {MAX_CELLS} cells (split them, one idea each): {long}"
+
+
+def test_every_chapter_core_fits_the_reading_budget():
+    # Method detail a reader can skip sits in sections marked "(optional)"; the rest stays short.
+    long = {path.name: found["core words"] for path in sorted((ROOT / "chapters").glob("*.ipynb"))
+            if (found := reading.page_budget(path))["core words"] > reading.CORE_WORDS}
+    assert not long, f"chapters over {reading.CORE_WORDS} words of core prose: {long}"
+
+
+def test_the_reading_budget_counts_prose_not_code_or_maths():
+    cells = [{"cell_type": "markdown", "source": ["Intro words here.\n\n## Core\n", "Two $x + y$ words `code`."]},
+             {"cell_type": "code", "source": ["assert True"], "metadata": {}},
+             {"cell_type": "markdown", "source": ["## Detail (optional)\n", "Skippable words, four here."]}]
+    assert reading.sections(cells) == {"": 3, "Core": 3, "Detail (optional)": 6}  # headings count too
+    # The intro's path of about an hour names pages that exist, the answer first.
+    assert reading.core_path(ROOT)[0] == "chapters/answer"
 
 
 def test_the_checks_are_collapsed_under_the_code():
