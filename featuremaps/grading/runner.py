@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from featuremaps.grading import plain
+from featuremaps.grading.cells import Statement, statements
 from featuremaps.grading.common import (
     CELL_TIMEOUT,
     FAILURE_TEXT_LIMIT,
@@ -129,42 +130,61 @@ class Session:
                     self.worker.stop()
                     break
 
-    def _run(self, source: str) -> tuple[str, dict]:
+    def _run(self, source: str, cell_deadline: float | None = None) -> tuple[str, dict]:
         timeout = min(self.cell_timeout, self.left())
+        if cell_deadline is not None:
+            timeout = min(timeout, cell_deadline - time.monotonic())
         try:
-            return "ok", self.worker.request({"op": "run", "source": source}, timeout)
+            return "ok", self.worker.request({"op": "run", "source": source}, max(0.0, timeout))
         except TimeoutError:
             self.left()
             return ("interrupted" if self.worker.sock is not None else "killed"), {}
         except (EOFError, OSError, plain.ProtocolError):
             return "died", {}
 
-    def run_cell(self, source: str) -> list[str]:
-        """Run one cell of the notebook; returns what to note about it."""
-        self.ensure_running()
-        outcome, answer = self._run(source)
-        notes = []
-        if outcome == "ok":
-            self.finished.append(source)
-            error = answer.get("error")
-            if isinstance(error, dict):
-                kind, message = student_text(error.get("type", "Error"), 60), student_text(error.get("message", ""))
-                if kind == "KeyboardInterrupt":
-                    notes.append("a cell was interrupted")
-                else:
-                    notes.append(f"a cell raised {kind}: {message}" if message else f"a cell raised {kind}")
-            if TRUNCATION_MARK in str(answer.get("output", "")):
-                notes.append(f"a cell printed more than the limit; its output was cut ({TRUNCATION_MARK})")
-        elif outcome == "interrupted":
-            # An interrupt can land inside an import and leave half a module behind: start clean.
-            self.worker.stop()
-            notes.append("a cell ran past the cell time limit and was stopped (an endless loop?)")
-        elif outcome == "killed":
-            notes.append("a cell ran past the cell time limit and ignored the interrupt; the notebook was "
-                         "restarted without it")
-        else:
-            notes.append("the notebook's process ended in a cell (os._exit, a crash, or the memory limit); it was "
-                         "restarted without that cell")
+    def run_cell(self, parts: list[Statement]) -> list[str]:
+        """Run one cell as Jupyter does: statement by statement, up to the first that fails or hangs.
+
+        The statements that finished are kept (and replayed after a restart); the cell's time limit
+        covers them all. Returns what to note about the cell.
+        """
+        parts = [p for p in parts if p.source.strip() and not p.grader_call]
+        cell_deadline = time.monotonic() + self.cell_timeout
+        notes, cut, done = [], False, 0
+        for part in parts:
+            self.ensure_running()
+            if cell_deadline - time.monotonic() <= 0:
+                outcome, answer = "interrupted", {}
+            else:
+                outcome, answer = self._run(part.source, cell_deadline)
+            kept = (" (what it defined before that statement was kept, as in Jupyter)"
+                    if done and outcome != "ok" else "")
+            if outcome == "ok":
+                self.finished.append(part.source)
+                done += 1
+                cut = cut or TRUNCATION_MARK in str(answer.get("output", ""))
+                error = answer.get("error")
+                if isinstance(error, dict):
+                    kind, message = student_text(error.get("type", "Error"), 60), student_text(error.get("message", ""))
+                    if kind == "KeyboardInterrupt":
+                        notes.append("a cell was interrupted")
+                    else:
+                        notes.append(f"a cell raised {kind}: {message}" if message else f"a cell raised {kind}")
+                    break  # Jupyter runs nothing after the statement that raised
+                continue
+            if outcome == "interrupted":
+                # An interrupt can land inside an import and leave half a module behind: start clean.
+                self.worker.stop()
+                notes.append("a cell ran past the cell time limit and was stopped (an endless loop?)" + kept)
+            elif outcome == "killed":
+                notes.append("a cell ran past the cell time limit and ignored the interrupt; the notebook was "
+                             "restarted without that statement" + kept)
+            else:
+                notes.append("the notebook's process ended in a cell (os._exit, a crash, or the memory limit); it was "
+                             "restarted without that statement" + kept)
+            break
+        if cut:
+            notes.append(f"a cell printed more than the limit; its output was cut ({TRUNCATION_MARK})")
         return notes
 
     def fetch(self, name: str, timeout: float):
@@ -298,8 +318,7 @@ def preload_of(cells, check_ids: dict | None = None, setup_ids: set | None = Non
     """The modules of PRELOAD_PACKAGES that the code cells which will run import (read here, never run)."""
     check_ids, setup_ids, names = check_ids or {}, setup_ids or set(), set()
     for cell in cells:
-        if (check_question(cell) or cell.get("id") in check_ids or is_grader_setup(cell)
-                or cell.get("id") in setup_ids):  # the grader runs its own code for these
+        if is_grader_setup(cell) or cell.get("id") in setup_ids:  # the grader runs its own code for these
             continue
         try:
             tree = ast.parse(cell_source(cell)[:200_000])
@@ -337,20 +356,28 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
     questions, notes, question_notes = {}, [], {}
     status, error = "graded", None
     start = time.monotonic()
+
+    def run_cell(parts, owner):
+        for note in session.run_cell(parts):
+            (question_notes.setdefault(owner, []) if owner else notes).append(
+                note if owner else note + " (after the last question)")
+
     try:
         for cell, owner in zip(cells, owners, strict=True):
             q = check_question(cell) or check_ids.get(cell.get("id"))
-            if q in tests:
+            if is_grader_setup(cell) or cell.get("id") in setup_ids:
+                # The copy's own `grader = ...` cell loads otter's checker, which grading never uses.
+                parts = [Statement(GRADER_STAND_IN)]
+            else:
+                parts = statements(cell_source(cell))
+            if q in tests:  # a check cell: the student's code above its grader.check line runs, then the tests
+                split = next((i for i, p in enumerate(parts) if p.grader_call), len(parts))
+                run_cell(parts[:split], q)
                 if q not in questions:
                     questions[q] = run_question(session, tests[q], test_timeout)
+                run_cell(parts[split:], q)
                 continue
-            # The copy's own `grader = ...` cell loads otter's checker, which grading never uses.
-            source = GRADER_STAND_IN if is_grader_setup(cell) or cell.get("id") in setup_ids else cell_source(cell)
-            if not source.strip():
-                continue
-            for note in session.run_cell(source):
-                (question_notes.setdefault(owner, []) if owner else notes).append(
-                    note if owner else note + " (after the last question)")
+            run_cell(parts, owner)
         for q in tests:
             if q not in questions:
                 question_notes.setdefault(q, []).append(

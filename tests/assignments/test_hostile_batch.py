@@ -91,6 +91,16 @@ output_size = conv_one_channel = conv2d = conv2d_strided = _peek
 '''
 
 
+def answer_in_check_cell(nb, question):
+    """A copy of ``nb`` whose answer to ``question`` is typed above the grader.check line of its check cell."""
+    nb = copy.deepcopy(nb)
+    answer = answer_cells(nb)[question][0]
+    check = next(i for i, c in enumerate(nb.cells) if check_question(c) == question)
+    nb.cells[check].source = nb.cells[answer].source + "\n" + nb.cells[check].source
+    nb.cells[answer].source = ""
+    return nb
+
+
 def cheats(dist, out, folder):
     """{student: notebook} written to cheat, each built on the untouched copy (so worth 0)."""
     copy_ = student_copy(dist, NAME)
@@ -178,7 +188,9 @@ def conv_one_channel(x, w, b=0.0):
     return {
         "honest": (sol, FULL),
         "chdir": (first(sol, "import os\nos.chdir('/')"), FULL),
-        "retry-loop": (with_answers(sol, {"q3": retry}), {**FULL, "q3": 0.0}),
+        # Jupyter keeps conv2d, defined before the loop that had to be killed
+        "retry-loop": (with_answers(sol, {"q3": retry}), FULL),
+        "answer-in-check-cell": (answer_in_check_cell(sol, "q2"), FULL),
         "looks-like-grader": (after_check(sol, "q1", "from otter import Notebook as notebook_\nwhile True:\n    pass"),
                               FULL),
         "exits-after-two": (after_check(sol, "q2", "import os\nos._exit(0)"), FULL),
@@ -230,7 +242,8 @@ def batch(dist, tmp_path_factory):
 CHEATS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
           "forges-results", "vandal", "lingers"]
 STUDENTS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
-            "forges-results", "vandal", "lingers", "honest", "chdir", "retry-loop", "looks-like-grader",
+            "forges-results", "vandal", "lingers", "honest", "chdir", "retry-loop", "answer-in-check-cell",
+            "looks-like-grader",
             "exits-after-two", "hangs-one-input", "allocates-6gb"]
 
 

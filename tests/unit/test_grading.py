@@ -509,7 +509,9 @@ def test_the_student_process_preloads_only_the_course_libraries_the_notebook_imp
              code('import matplotlib\ngrader.check("q1")', cell_id="check-q1")]
     cells[-2].metadata["featuremaps"] = {"grader": "setup"}  # the grader runs a stand-in for it
     preload = runner.preload_of(cells, check_ids={"check-q1": "q1"})
-    assert preload == ("featuremaps.model", "featuremaps.model.trained_model", "keras.layers", "numpy")
+    # the check cell's own code runs too (all but its grader.check line), so its import counts
+    assert preload == ("featuremaps.model", "featuremaps.model.trained_model", "keras.layers", "matplotlib",
+                       "numpy")
 
 
 def test_the_instructor_side_names_the_otter_it_needs(monkeypatch, capsys):
@@ -544,3 +546,19 @@ def test_a_students_checker_loads_no_grading_machinery():
     assert grading.Autograder.__module__ == "featuremaps.grading.batch"  # the instructor's names still resolve
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         grading.nothing  # noqa: B018
+
+
+def test_a_cell_splits_into_the_statements_jupyter_runs_one_after_another():
+    from featuremaps.grading.cells import statements
+
+    source = ("# a comment\n%time x = 1\nimport numpy as np\ny = 2; z = 3\n@staticmethod\ndef f():\n"
+              "    return 1\nw = (1,\n     2); v = 3\ngrader.check(\"q1\")\n")
+    parts = statements(source)
+    assert [p.source for p in parts] == [
+        "# a comment\nget_ipython().run_line_magic('time', 'x = 1')\n", "import numpy as np\n",
+        "y = 2; z = 3\n", "@staticmethod\ndef f():\n    return 1\n", "w = (1,\n     2); v = 3\n",
+        'grader.check("q1")\n']
+    assert [p.grader_call for p in parts] == [False] * 5 + [True]
+    assert statements("def broken(:\n")[0].source == "def broken(:\n"  # the worker reports the SyntaxError
+    assert len(statements("%%time\nx = 1\ny = 2\n")) == 1  # a cell magic takes the whole cell
+    assert not statements("print(grader.check('q1'))")[0].grader_call  # only the bare call is the grader's

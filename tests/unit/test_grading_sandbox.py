@@ -115,6 +115,29 @@ def test_a_cell_that_swallows_interrupts_costs_only_its_question():
     assert any("ignored the interrupt" in n for n in result["question_notes"]["q2"])
 
 
+@pytest.mark.parametrize("stops", ["while True:\n    pass", "import signal\nsignal.signal(signal.SIGINT, "
+                                   "signal.SIG_IGN)\nwhile True:\n    pass", "import os\nos._exit(1)"])
+def test_a_cell_keeps_what_it_defined_before_the_statement_that_hung_as_in_jupyter(stops):
+    scores, result = grade(notebook(RIGHT_F + "\n" + stops, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0}, result
+    assert any("was kept, as in Jupyter" in n for n in result["question_notes"]["q1"]), result
+
+
+def test_a_cell_that_raises_keeps_what_came_before_and_runs_nothing_after():
+    scores, result = grade(notebook(RIGHT_F + "\nraise ValueError('mine')\n" + RIGHT_Y, "q1", "q2"))
+    assert scores == {"q1": 2.0, "q2": 0.0}, result  # y = 42 came after the raise: Jupyter never ran it
+    assert "a cell raised ValueError: mine" in result["question_notes"]["q1"]
+
+
+def test_code_typed_into_a_check_cell_runs_but_its_grader_check_line_does_not():
+    nb = notebook("q1", "q2")
+    nb.cells[0].source = RIGHT_F + '\ngrader.check("q1")'  # no grader is defined: the line must not run
+    nb.cells[1].source = 'grader.check("q2")\n' + RIGHT_Y  # below the check: after the tests, as in Jupyter
+    scores, result = grade(nb)
+    assert scores == {"q1": 2.0, "q2": 0.0}, result
+    assert "NameError" not in str(result["question_notes"]), result
+
+
 def test_points_earned_before_the_process_exits_are_kept():
     scores, result = grade(notebook(RIGHT_F, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2"))
     assert scores == {"q1": 2.0, "q2": 1.0}, result
