@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from featuremaps.grading import report, submissions, written
+from featuremaps.grading import given, references, report, submissions, written
+from featuremaps.grading.box import Box
 from featuremaps.grading.common import (
     CELL_TIMEOUT,
     DIST_DIR,
@@ -38,7 +39,10 @@ from featuremaps.grading.common import (
     OUTPUT_LIMIT,
     SUBMISSION_TIMEOUT,
     TEST_TIMEOUT,
+    TRUSTED_MEMORY,
     GradingError,
+    cell_source,
+    is_grader_setup,
     natural,
     write_atomic,
 )
@@ -113,13 +117,17 @@ class TrustedRunner:
     def __init__(self, slot: int, options: Options):
         self.slot, self.options, self.process, self.lines = slot, options, None, None
         self.tmp = tempfile.mkdtemp(prefix="featuremaps-grade-")  # 0700: ours alone
+        # Its own memory cap: what a notebook sends it cannot take the machine (students' boxes are apart).
+        self.box, self.isolation = Box.make(f"trusted{slot}", TRUSTED_MEMORY, cpus=None, processes=4096)
+        self.kills = 0
 
     def _start(self) -> None:
         command = [sys.executable, "-m", "featuremaps.grading", "serve", "--slot", str(self.slot),
                    *self.options.arguments()]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, errors="replace", cwd=self.tmp,
-                                        env={**os.environ, **GRADING_ENV}, start_new_session=True)
+                                        env={**os.environ, **GRADING_ENV}, start_new_session=True,
+                                        preexec_fn=self.box.join if self.box else None)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True).start()
 
@@ -164,6 +172,10 @@ class TrustedRunner:
         self.stop()
         last = [entry for entry in log if entry.strip()]
         why = last[-1].strip()[:300] if last else "it ended without a result"
+        if self.box is not None and self.box.oom_kills() > self.kills:
+            self.kills = self.box.oom_kills()
+            why = (f"it went past its memory cap of {TRUSTED_MEMORY / 2**30:g} GiB on this submission (a value "
+                   "from the notebook too large to check?); the other rows are not affected")
         return {"status": "error", "error": f"the grading process failed: {why}"}, "".join(log)
 
 
@@ -191,23 +203,31 @@ def run_one(submission: Path, autograder: Path, name: str, template: Path | None
     """In the trusted child: read the submission, run it in the sandbox, test it. JSON-able."""
     import nbformat
 
-    from featuremaps.grading.runner import grade_notebook, load_tests
+    from featuremaps.grading.runner import grade_notebook, load_tests, student_text
     from featuremaps.grading.sandbox import Limits
 
     nb = submissions.read_submission(submission)
-    notes, question_notes, ids, setup_ids = [], {}, {}, set()
+    notes, question_notes, ids, setup_ids, inputs = [], {}, {}, set(), {}
     if template and Path(template).exists():
         template_nb = nbformat.read(template, as_version=4)
         notes, question_notes = submissions.structure_notes(nb, template_nb)
         ids, setup_ids = submissions.check_ids(template_nb), submissions.grader_setup_ids(template_nb)
+        inputs = given.given_inputs(template_nb)
     limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
     result = grade_notebook(nb, load_tests(autograder), ids, setup_ids, choose_mode(options.sandbox), limits,
-                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot)
+                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot,
+                            given=inputs)
     old = nb.metadata.get("featuremaps_original_nbformat")
     converted = [f"converted from the old notebook format version {old} before grading"] if old else []
     result["notes"] = converted + notes + result["notes"]
     for q, items in result["question_notes"].items():
         question_notes.setdefault(q, []).extend(items)
+    setup = {i for i, c in enumerate(nb.cells) if is_grader_setup(c) or c.get("id") in setup_ids}
+    sources = [cell_source(c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and i not in setup]
+    for q, why in references.penalties(name, sources).items():
+        if q in result["questions"]:
+            result["questions"][q]["score"] = 0.0
+            question_notes.setdefault(q, []).append(student_text(why))
     result["question_notes"] = question_notes
     result["assignment"] = name
     return result
@@ -333,6 +353,8 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
         while not runners.empty():
             runner = runners.get()
             runner.stop()
+            if runner.box is not None:
+                runner.box.remove()
             shutil.rmtree(runner.tmp, ignore_errors=True)
     if not any(rows):
         write_atomic(csv_path, _csv_text(columns, []))

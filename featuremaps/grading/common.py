@@ -22,8 +22,10 @@ SUBMISSION_TIMEOUT = 600   # one whole submission; questions not reached by then
 OUTPUT_LIMIT = 20_000      # characters one cell may print; the rest is dropped
 FAILURE_TEXT_LIMIT = 1_500      # characters kept of one test's failure message
 LOG_LIMIT = 20_000         # characters kept of a grading process's own output (head and tail)
-MEMORY_LIMIT = 4 * 2**30   # bytes of address space the student's process may use
+MEMORY_LIMIT = 4 * 2**30   # bytes the student's process, and all it starts together, may use
+TRUSTED_MEMORY = 8 * 2**30  # bytes the trusted runner of one job slot may use (its tests, Keras, references)
 STARTUP_TIMEOUT = 180      # the student's process starting, and its preloading; no student code runs yet
+STARTUP_TRIES = 3          # starts tried before a submission is left for a later run (no student code ran)
 
 TIMEOUT_MARK = "[grader] time limit"
 TRUNCATION_MARK = "[grader] output cut"

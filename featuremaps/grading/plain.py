@@ -28,6 +28,9 @@ MAX_DEPTH = 32
 NUMERIC_KINDS = "biuf"       # bool, signed and unsigned integers, floats
 KERAS_SIZE_KEYS = {"filters": 65_536, "units": 65_536, "kernel_size": 256, "pool_size": 256}
 KERAS_REFUSED = {"Lambda", "TFSMLayer"}
+# An input shape sizes every layer behind it: one image of 4096 x 4096 x 1,000 is refused before Keras builds it.
+KERAS_SHAPE_KEYS = {"batch_shape", "batch_input_shape", "input_shape", "shape", "target_shape"}
+KERAS_SHAPE_LIMIT = 2**22  # numbers in one input (a 28 x 28 image has 784)
 _REBUILT: dict = {}  # trusted side: {digest of what was sent: the Keras object rebuilt from it}
 
 
@@ -347,6 +350,12 @@ def check_keras_config(config, depth: int = 0) -> None:
         if name in KERAS_REFUSED or config.get("registered_name") not in (None, name):
             raise ProtocolError(f"a Keras {str(name)[:60]} layer, which the grader does not rebuild")
     for key, value in config.items():
+        if key in KERAS_SHAPE_KEYS and isinstance(value, (list, tuple)):
+            dims = [n for n in value if n is not None]
+            if not all(isinstance(n, int) and 0 <= n <= KERAS_SHAPE_LIMIT for n in dims) or \
+                    math.prod(dims) > KERAS_SHAPE_LIMIT:
+                raise ProtocolError(f"a Keras input with {key}={str(value)[:60]}, larger than the grader rebuilds "
+                                    f"(at most {KERAS_SHAPE_LIMIT:,} numbers)")
         if key in KERAS_SIZE_KEYS:
             sizes = list(value) if isinstance(value, (list, tuple)) else [value]
             if any(not isinstance(n, int) or n > KERAS_SIZE_KEYS[key] for n in sizes):

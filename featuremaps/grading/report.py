@@ -64,5 +64,6 @@ def feedback_text(student: str, result: dict, points: dict | None = None) -> str
             if message:
                 lines.append("    " + message.replace("\n", "\n    "))
         if info["tests"] and all(t["passed"] for t in info["tests"]):
-            lines.append("  all tests passed")
+            zeroed = info["possible"] and not info["score"]  # the tests passed on code that is not the student's
+            lines.append("  all tests passed" + (", but they score 0: see the note above" if zeroed else ""))
     return "\n".join(lines) + "\n"

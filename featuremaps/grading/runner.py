@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import importlib
 import re
 import threading
@@ -32,6 +33,7 @@ from featuremaps.grading.common import (
     OUTPUT_LIMIT,
     PRELOAD_PACKAGES,
     STARTUP_TIMEOUT,
+    STARTUP_TRIES,
     SUBMISSION_TIMEOUT,
     TEST_TIMEOUT,
     TIMEOUT_MARK,
@@ -111,13 +113,18 @@ class Session:
 
     def ensure_running(self) -> None:
         """Start the student's process if it is not running, and replay the cells that had finished."""
+        tries = 0
         while self.worker.sock is None:
             try:
                 self.worker.start(min(STARTUP_TIMEOUT, self.left()))
             except (TimeoutError, EOFError) as exc:
                 self.left()  # out of the submission's time: that is a timeout like any other
+                tries += 1
+                if tries < STARTUP_TRIES:  # a busy machine is slow, not the student's fault: try again
+                    continue
                 why = (f"was not ready within {STARTUP_TIMEOUT:g} s" if isinstance(exc, TimeoutError)
                        else f"ended while starting ({exc})")
+                why += f", {tries} times"
                 raise SandboxDidNotStart(
                     f"the sandboxed notebook process {why}, before any of the notebook's code ran; grade this "
                     "submission again (with fewer --jobs if the machine is busy)") from None
@@ -203,8 +210,9 @@ class Session:
 class RemoteEnv:
     """The notebook's global variables as a test case sees them: plain data, and callable stand-ins."""
 
-    def __init__(self, session: Session, case_deadline: float):
+    def __init__(self, session: Session, case_deadline: float, given: dict | None = None):
         self.session, self.case_deadline, self._cache = session, case_deadline, {}
+        self.given = given or {}  # the handed-out inputs, the trusted side's own (featuremaps.grading.given)
 
     def _timeout(self) -> float:
         left = min(self.case_deadline - time.monotonic(), self.session.left())
@@ -213,6 +221,8 @@ class RemoteEnv:
         return left
 
     def get(self, name: str, default=None):
+        if name in self.given:
+            return copy.deepcopy(self.given[name])
         if name in self._cache:
             return self._cache[name]
         try:
@@ -281,11 +291,12 @@ def _failure(exc: BaseException, test_file) -> str:
     return "\n".join(lines)
 
 
-def run_question(session: Session, test_file, test_timeout: float) -> dict:
+def run_question(session: Session, test_file, test_timeout: float, given: dict | None = None) -> dict:
     """Run every case of one question; a case that times out fails alone, its siblings still run."""
     tests = []
     for tc in test_file.test_cases:
-        env = RemoteEnv(session, time.monotonic() + test_timeout)
+        session.ensure_running()  # a restart and its replay happen before the case's clock starts
+        env = RemoteEnv(session, time.monotonic() + test_timeout, given)
         passed, message = True, "✅ Test case passed"
         try:
             tc.body.call_func(env)
@@ -337,13 +348,15 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                    mode: str = "namespaces",
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
-                   output_limit: int = OUTPUT_LIMIT, slot: int = 0, preload: tuple | None = None) -> dict:
+                   output_limit: int = OUTPUT_LIMIT, slot: int = 0, preload: tuple | None = None,
+                   given: dict | None = None) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
     ``check_ids`` maps the handed-out copy's check-cell ids to questions, and ``setup_ids``
     holds its grader set-up cell's id, for submissions whose cells lost their metadata.
     ``preload`` is what the student's process imports before its first cell (default: what the
-    notebook imports of PRELOAD_PACKAGES).
+    notebook imports of PRELOAD_PACKAGES). ``given`` holds the handed-out inputs the tests read
+    instead of the notebook's (:func:`featuremaps.grading.given.given_inputs`).
     """
     check_ids, setup_ids = check_ids or {}, setup_ids or set()
     # The tests' own imports (Keras, TensorFlow) load while the student's process starts.
@@ -374,7 +387,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                 split = next((i for i, p in enumerate(parts) if p.grader_call), len(parts))
                 run_cell(parts[:split], q)
                 if q not in questions:
-                    questions[q] = run_question(session, tests[q], test_timeout)
+                    questions[q] = run_question(session, tests[q], test_timeout, given)
                 run_cell(parts[split:], q)
                 continue
             run_cell(parts, owner)
@@ -382,15 +395,15 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
             if q not in questions:
                 question_notes.setdefault(q, []).append(
                     f'its grader.check("{q}") cell is missing, so it was checked at the end of the notebook')
-                questions[q] = run_question(session, tests[q], test_timeout)
+                questions[q] = run_question(session, tests[q], test_timeout, given)
     except OutOfTime:
         status = "timeout"
         error = (f"grading took longer than {timeout:g} s and was stopped; questions graded before that keep "
                  "their points, the rest score 0")
     finally:
-        worker.stop()
+        facts = worker.close()
     if session.restarts:
         notes.append(f"the notebook's process was restarted {session.restarts} time(s)")
     return {"status": status, "error": error, "questions": questions, "notes": notes,
             "question_notes": question_notes, "seconds": round(time.monotonic() - start, 2),
-            "sandbox": mode, "log": worker.log()}
+            "sandbox": mode, **facts, "log": worker.log()}

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 
 from featuremaps.grading import plain
+from featuremaps.grading.box import Box
 from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, STARTUP_TIMEOUT, GradingError
 
 SANDBOX_USER = "featuremaps-sandbox"
@@ -160,6 +161,8 @@ class Worker:
         self.sock: socket.socket | None = None
         self.logs: list[Tail] = []
         self.starts = 0
+        self.box: Box | None = None  # the cgroup around the worker and its children, made at the first start
+        self.isolation = ""          # what bounded the group, said in words (Box.make)
 
     # ---- life cycle ----
     def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
@@ -169,6 +172,9 @@ class Worker:
         stopping it. No student code has run by then, so neither is the student's doing.
         """
         self.stop()
+        if not self.isolation:
+            self.box, self.isolation = Box.make(f"slot{self.slot}", self.limits.memory,
+                                                processes=self.limits.processes)
         ours, theirs = socket.socketpair()
         env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
                "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -192,7 +198,7 @@ class Worker:
         self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         errors="replace", cwd=cwd, env=env, start_new_session=True,
-                                        preexec_fn=_die_with_parent)
+                                        preexec_fn=self._in_child)
         theirs.close()
         self.sock = ours
         self.logs.append(Tail(self.process.stdout))
@@ -206,6 +212,23 @@ class Worker:
             self.stop()
             raise EOFError("the student's process began with something other than its ready message")
 
+    def _in_child(self) -> None:
+        """In the child before exec: die with the trusted side, and enter the box (if there is one)."""
+        _die_with_parent()
+        if self.box is not None:
+            self.box.join()
+
+    def close(self) -> dict:
+        """Stop the worker for good and remove its box; what bounded it and what it used."""
+        self.stop()
+        facts = {"isolation": self.isolation or "not started"}
+        if self.box is not None:
+            facts["peak_memory"] = self.box.peak_memory()
+            facts["memory_kills"] = self.box.oom_kills()
+            self.box.remove()
+            self.box = None
+        return facts
+
     def stop(self) -> None:
         """Kill the worker and everything it started (its namespace, or its session)."""
         if self.sock is not None:
@@ -214,6 +237,12 @@ class Worker:
         if self.process is not None:
             kill_group(self.process)
             self.process = None
+        if self.box is not None:  # a child that left the session is still in the box
+            for pid in self.box.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def log(self) -> str:
         return "\n".join(tail.text() for tail in self.logs)

@@ -96,3 +96,33 @@ def test_written_questions_have_a_rubric_and_an_answer_cell(dist, name):
         assert info["points"] >= 2 and "Rubric" in info["rubric"] and info["prompt"]
         assert info["rubric"].splitlines()[0] not in text, f"{q}: the rubric is in the student copy"
         assert q not in grading.Autograder.load(name, dist).points, f"{q} is marked by hand, not autograded"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_rules_agree_with_the_assignment_and_spare_honest_work(dist, name):
+    """Each module the grader refuses exists, answers questions the autograder has, is named in the
+    copy's Rules, and neither the untouched copy nor the solutions reach it."""
+    import importlib
+
+    from featuremaps.grading import references
+
+    table = references.REFERENCES[name]
+    questions = set(zipfile.ZipFile(dist / "autograder" / f"{name}.zip").namelist())
+    copy_ = student_copy(dist, name)
+    rules = next(c.source for c in copy_.cells if c.cell_type == "markdown" and "**Rules.**" in c.source)
+    for module, asked in table.items():
+        importlib.import_module(module)
+        assert {f"tests/{q}.py" for q in asked} <= questions, module
+        assert f"`{module}`" in rules, f"the Rules of {name} do not name {module}"
+    for nb in (copy_, nbformat.read(dist / "solutions" / f"{name}.ipynb", as_version=4)):
+        sources = [c.source for c in nb.cells if c.cell_type == "code" and not is_grader_setup(c)]
+        assert references.penalties(name, sources) == {}
+
+
+def test_the_handed_out_inputs_survive_generation(dist):
+    """Assignment 1's given cell keeps its mark in the copy, so the tests read the grader's own x_image."""
+    from featuremaps.grading.given import given_inputs
+
+    inputs = given_inputs(student_copy(dist, "01-convolution-by-hand"))
+    assert {"b_given", "w_given", "x_image"} <= set(inputs)
+    assert inputs["x_image"].shape == (28, 28, 1) and inputs["w_given"].shape == (3, 3, 1, 4)

@@ -102,8 +102,8 @@ def answer_in_check_cell(nb, question):
 
 
 def cheats(dist, out, folder):
-    """{student: notebook} written to cheat, each built on the untouched copy (so worth 0)."""
-    copy_ = student_copy(dist, NAME)
+    """{student: (notebook, scores)} written to cheat, most built on the untouched copy (so worth 0)."""
+    copy_, sol = student_copy(dist, NAME), solutions(dist, NAME)
     steal = f'''
 import json
 for path in [{str(dist / "solutions" / f"{NAME}.ipynb")!r}, {str(grading.ASSIGNMENTS_DIR / f"{NAME}.ipynb")!r}]:
@@ -147,7 +147,15 @@ code = ("import time\\nfor _ in range(600):\\n    try:\\n        open(%r, 'a').w
         "    except OSError:\\n        pass\\n    time.sleep(0.1)" % target)
 subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
 '''
-    return {
+    wrappers = ("from featuremaps.conv import conv2d as _conv2d, output_size as _size\n"
+                "def output_size(*args, **kwargs): return _size(*args, **kwargs)\n"
+                "def conv_one_channel(x, w, b=0.0):\n"
+                "    return _conv2d(x[..., None], w[..., None, None], np.array([b]))[..., 0]\n"
+                "def conv2d(x, w, b): return _conv2d(x, w, b)\n"
+                "def conv2d_strided(x, w, b, stride=1, padding=0):\n"
+                "    return _conv2d(np.pad(x, ((padding, padding), (padding, padding), (0, 0))), w, b, stride=stride)")
+    q5 = sol.cells[answer_cells(sol)["q5"][0]].source
+    worthless = {
         "replaces-otter": before_checks(copy_, WRONG + "import otter.test_files.exception_test as e\n"
                                                 "import otter.test_files.abstract_test as a\n"
                                                 "e.ExceptionTestFile.run = lambda self, env: None\n"
@@ -165,6 +173,17 @@ subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
         "forges-results": first(copy_, forge),
         "vandal": first(copy_, vandal),
         "lingers": first(copy_, linger),
+    }
+    scores = {name: NOTHING for name in worthless}
+    for name in ("replaces-otter", "wraps-check", "patches-numpy"):  # keras_maps has the right shape
+        scores[name] = {**NOTHING, "q5": 0.75}
+    return {
+        **{name: (nb, scores[name]) for name, nb in worthless.items()},
+        # thin wrappers around the course's reference code: every test passes, no point is earned
+        "wraps-reference": (before_checks(copy_, "import numpy as np\n" + wrappers), NOTHING),
+        # inputs zeroed, so a layer of zeros agrees with anything: only the tests that read no input pass
+        "zeroes-inputs": (with_answers(sol, {"q5": "w_given, b_given = 0 * w_given, 0 * b_given\n" + q5}),
+                          {**FULL, "q5": 1.5}),
     }
 
 
@@ -191,6 +210,8 @@ def conv_one_channel(x, w, b=0.0):
         # Jupyter keeps conv2d, defined before the loop that had to be killed
         "retry-loop": (with_answers(sol, {"q3": retry}), FULL),
         "answer-in-check-cell": (answer_in_check_cell(sol, "q2"), FULL),
+        # the handed-out inputs reused for an experiment after the answer: the tests never read them
+        "reuses-inputs": (after_check(sol, "q5", "x_image = np.zeros_like(x_image)\nw_given = w_given[::-1]"), FULL),
         "looks-like-grader": (after_check(sol, "q1", "from otter import Notebook as notebook_\nwhile True:\n    pass"),
                               FULL),
         "exits-after-two": (after_check(sol, "q2", "import os\nos._exit(0)"), FULL),
@@ -213,12 +234,7 @@ def batch(dist, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     out = folder.parent / "hostile-graded"
     expected = {}
-    for student, nb in cheats(dist, out, folder).items():
-        write(nb, folder / f"{student}.ipynb")
-        expected[student] = NOTHING
-    for student in ("replaces-otter", "wraps-check", "patches-numpy"):  # keras_maps has the right shape
-        expected[student] = {**NOTHING, "q5": 0.75}
-    for student, (nb, scores) in honest(dist).items():
+    for student, (nb, scores) in [*cheats(dist, out, folder).items(), *honest(dist).items()]:
         write(nb, folder / f"{student}.ipynb")
         expected[student] = scores
     write(solutions(dist, "02-layers-and-maps"), folder / "other-assignment.ipynb")
@@ -240,10 +256,8 @@ def batch(dist, tmp_path_factory):
 
 
 CHEATS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
-          "forges-results", "vandal", "lingers"]
-STUDENTS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
-            "forges-results", "vandal", "lingers", "honest", "chdir", "retry-loop", "answer-in-check-cell",
-            "looks-like-grader",
+          "forges-results", "vandal", "lingers", "wraps-reference", "zeroes-inputs"]
+STUDENTS = [*CHEATS, "honest", "chdir", "retry-loop", "answer-in-check-cell", "reuses-inputs", "looks-like-grader",
             "exits-after-two", "hangs-one-input", "allocates-6gb"]
 
 
@@ -285,6 +299,7 @@ def test_no_process_of_the_students_outlives_the_batch(batch):
     ("hangs-one-input", "q2: a test hit the time limit"),
     ("other-assignment", "wrong assignment: this is 02-layers-and-maps (its metadata says so)"),
     ("zipped", "not a Jupyter notebook: a zip archive"),
+    ("wraps-reference", "q3: the notebook uses featuremaps.conv (`from featuremaps.conv import conv2d as _conv2d"),
 ])
 def test_the_reason_says_what_happened(batch, student, phrase):
     assert phrase in batch["rows"][student]["reason"]

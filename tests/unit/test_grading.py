@@ -417,6 +417,10 @@ def test_a_message_past_the_bounds_is_not_plain_data_and_never_a_crash():
     ({"module": "keras.layers", "class_name": "Lambda", "config": {}}, "Lambda layer"),
     ({"module": "keras.layers", "class_name": "Dense", "registered_name": "me>Dense", "config": {}}, "Dense"),
     ({"module": "keras.layers", "class_name": "Conv2D", "config": {"filters": 10**9}}, "filters=1000000000"),
+    # 1 KB of configuration that would take gigabytes: the input is sized before Keras builds anything
+    ({"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 8192, 8192, 64]}},
+     "batch_shape=\\[None, 8192, 8192, 64\\]"),
+    ({"module": "keras.layers", "class_name": "Reshape", "config": {"target_shape": [-5, 3]}}, "target_shape"),
 ])
 def test_keras_objects_are_rebuilt_only_from_keras_own_small_classes(config, reason):
     from featuremaps.grading import plain
@@ -562,3 +566,51 @@ def test_a_cell_splits_into_the_statements_jupyter_runs_one_after_another():
     assert statements("def broken(:\n")[0].source == "def broken(:\n"  # the worker reports the SyntaxError
     assert len(statements("%%time\nx = 1\ny = 2\n")) == 1  # a cell magic takes the whole cell
     assert not statements("print(grader.check('q1'))")[0].grader_call  # only the bare call is the grader's
+
+
+@pytest.mark.parametrize("source, module", [
+    ("from featuremaps.conv import conv2d as ref", "featuremaps.conv"),
+    ("from featuremaps import conv", "featuremaps.conv"),
+    ("import featuremaps.conv", "featuremaps.conv"),
+    ("from featuremaps.depth.fields import output_size", "featuremaps.conv"),  # re-exported: found at home
+    ("import importlib\nm = importlib.import_module('featuremaps.conv')", "featuremaps.conv"),
+    ("text = open('/site-packages/featuremaps/conv.py').read()", "featuremaps.conv"),
+    ("%time from featuremaps.conv import conv2d", "featuremaps.conv"),
+    ("from featuremaps.depth import selectivity as s", "featuremaps.depth.selectivity"),
+    ("from scipy.signal import correlate2d", "scipy.signal"),
+    ("def broken(:\n    featuremaps.conv", "featuremaps.conv"),  # unparsable: found as text
+    ("from featuremaps import data\nx = data.load()", None),
+    ("from featuremaps.model import build_model, trained_model", None),
+    ("name = 'featuremaps.convolution'", None),
+])
+def test_the_reference_code_is_found_wherever_a_notebook_reaches_it(source, module):
+    from featuremaps.grading.references import reached
+
+    found = reached([source], ("featuremaps.conv", "featuremaps.depth.selectivity", "scipy.signal"))
+    assert list(found) == ([module] if module else []), found
+
+
+def test_a_module_reached_through_an_alias_in_another_cell_is_found_and_costs_its_questions():
+    from featuremaps.grading.references import penalties, reached
+
+    assert reached(["import featuremaps as fm", "y = fm.conv.conv2d(x, w, b)"], ("featuremaps.conv",)) == {
+        "featuremaps.conv": "y = fm.conv.conv2d(x, w, b)"}
+    why = penalties("01-convolution-by-hand", ["import numpy as np", "from featuremaps.conv import conv2d"])
+    assert sorted(why) == ["q1", "q2", "q3", "q4"]
+    assert "featuremaps.conv (`from featuremaps.conv import conv2d`)" in why["q3"]
+    assert penalties("03-reading-the-maps", ["from featuremaps.conv import conv2d"]) == {}  # not its question
+
+
+def test_the_handed_out_inputs_are_computed_from_the_copy_on_the_trusted_side():
+    from featuremaps.grading import given
+
+    cell = code("import numpy as np\nx_given = np.arange(3.0)\nrng = np.random.default_rng(0)\nk = 2")
+    cell.metadata["featuremaps"] = {"given": True}
+    template = nbformat.v4.new_notebook(cells=[code("x_given = 'not this one'"), cell])
+    inputs = given.given_inputs(template)
+    assert sorted(inputs) == ["k", "x_given"]  # modules and generators are not inputs a test reads
+    assert inputs["x_given"].tolist() == [0.0, 1.0, 2.0]
+    broken = code("raise ValueError('a broken copy')")
+    broken.metadata["featuremaps"] = {"given": True}
+    with pytest.raises(grading.GradingError, match="given cell fails .*a broken copy.*make assignments"):
+        given.given_inputs(nbformat.v4.new_notebook(cells=[broken]))

@@ -138,6 +138,13 @@ def test_code_typed_into_a_check_cell_runs_but_its_grader_check_line_does_not():
     assert "NameError" not in str(result["question_notes"]), result
 
 
+def test_the_tests_read_the_handed_out_inputs_from_the_trusted_side_never_the_notebook():
+    scores, result = grade(notebook(RIGHT_F, "q1", "y = 0", "q2"), given={"y": 42})
+    assert scores == {"q1": 2.0, "q2": 1.0}, result
+    scores, result = grade(notebook(RIGHT_F, "q1", RIGHT_Y, "q2"), given={"y": 0})
+    assert scores == {"q1": 2.0, "q2": 0.0}, result
+
+
 def test_points_earned_before_the_process_exits_are_kept():
     scores, result = grade(notebook(RIGHT_F, "q1", "import os\nos._exit(0)", RIGHT_Y, "q2"))
     assert scores == {"q1": 2.0, "q2": 1.0}, result
@@ -163,7 +170,7 @@ def worker():
     w = Worker(MODE, Limits(memory=2 * 2**30), 20_000)
     w.start()
     yield w
-    w.stop()
+    w.close()
 
 
 def run(worker, source):
@@ -179,13 +186,13 @@ def test_the_libraries_are_imported_before_the_first_cell_and_stay_out_of_its_na
         output, error = run(w, "import sys\nprint('wave' in sys.modules, 'wave' in dir())")
         assert error is None and output.split() == ["True", "False"]
     finally:
-        w.stop()
+        w.close()
     bare = Worker(MODE, Limits(memory=2 * 2**30), 20_000)
     bare.start()
     try:
         assert run(bare, "import sys\nprint('wave' in sys.modules)")[0].split() == ["False"]
     finally:
-        bare.stop()
+        bare.close()
 
 
 def test_a_process_that_is_not_ready_in_time_is_the_graders_trouble_not_the_students(monkeypatch):
@@ -193,6 +200,20 @@ def test_a_process_that_is_not_ready_in_time_is_the_graders_trouble_not_the_stud
     with pytest.raises(runner.SandboxDidNotStart, match="before any of the notebook's code ran; grade this"):
         grade(notebook(RIGHT_F, "q1"))
     assert sleepers() == []
+
+
+def test_a_start_slowed_by_a_busy_machine_is_tried_again_not_an_error(monkeypatch):
+    real, starts = Worker.start, []
+
+    def slow_once(self, timeout):
+        starts.append(timeout)
+        if len(starts) == 1:
+            raise TimeoutError("not ready in time")
+        return real(self, timeout)
+
+    monkeypatch.setattr(Worker, "start", slow_once)
+    scores, result = grade(notebook(RIGHT_F, "q1", RIGHT_Y, "q2"))
+    assert scores == {"q1": 2.0, "q2": 1.0} and len(starts) == 2, result
 
 
 def test_the_student_process_sees_no_course_files_and_writes_only_its_scratch(worker):
@@ -275,3 +296,34 @@ def test_a_replayed_cell_that_now_fails_is_dropped_and_the_rest_replayed(tmp_pat
                                    preload=())
     assert {q: info["score"] for q, info in result["questions"].items()} == {"q1": 2.0, "q2": 1.0}, result
     assert "restarted 2 time(s)" in " ".join(result["notes"])
+
+
+# ---- the group: memory and CPU bounded for the worker and everything it starts ------------------
+
+CHILDREN = """import subprocess, sys
+hold = "import numpy as np, time\\nx = np.ones(2**30, dtype=np.uint8)\\nprint('held', flush=True)\\ntime.sleep(60)"
+children = [subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE) for _ in range(3)]
+held = [c.stdout.readline() for c in children]  # a child the kernel killed says nothing"""
+
+
+def test_children_together_stay_under_the_memory_cap():
+    """Three children of 1 GiB each, under a 2 GiB cap: per process each is allowed, together they are not."""
+    scores, result = grade(notebook(CHILDREN, RIGHT_F, "q1", RIGHT_Y, "q2"), limits=Limits(memory=2 * 2**30),
+                           cell_timeout=20)
+    assert scores == {"q1": 2.0, "q2": 1.0}, result
+    assert "cgroup" in result["isolation"], result["isolation"]  # this machine has them (root, v1 or v2)
+    assert result["memory_kills"] >= 1 and result["peak_memory"] <= 2 * 2**30, result
+
+
+def test_busy_children_share_one_core():
+    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000)
+    w.start()
+    try:
+        busy = ("import subprocess, sys, time\nps = [subprocess.Popen([sys.executable, '-c', 'while True: pass'])"
+                " for _ in range(4)]\ntime.sleep(3)\nfor p in ps:\n    p.kill()")
+        assert run(w, busy)[1] is None
+        stat = dict(line.split() for line in (w.box.paths.get("cpu") or w.box.paths["v2"]).joinpath(
+            "cpu.stat").read_text().splitlines())
+        assert int(stat.get("nr_throttled", 0)) > 0, stat  # the quota held them to one core's worth
+    finally:
+        w.close()
