@@ -12,9 +12,15 @@ One module per job:
 - :mod:`~featuremaps.grading.submissions`: reading what was handed in, without running it;
 - :mod:`~featuremaps.grading.plain`: the plain data that crosses the trust boundary;
 - :mod:`~featuremaps.grading.sandbox` and :mod:`~featuremaps.grading.jail`: the student's process, locked in;
+- :mod:`~featuremaps.grading.box`: the cgroup that bounds it with all it starts (memory, CPU, processes);
 - :mod:`~featuremaps.grading.worker`: what runs in it;
+- :mod:`~featuremaps.grading.cells`: a cell split into the statements Jupyter runs one after another;
 - :mod:`~featuremaps.grading.runner`: the trusted side, which runs the tests;
-- :mod:`~featuremaps.grading.batch`, :mod:`~featuremaps.grading.report`, :mod:`~featuremaps.grading.cli`.
+- :mod:`~featuremaps.grading.given` and :mod:`~featuremaps.grading.references`: the handed-out inputs the
+  tests read, and the course code a notebook may not use for what it is asked to write;
+- :mod:`~featuremaps.grading.trusted`: the trusted child process of one job slot;
+- :mod:`~featuremaps.grading.batch` (the coordinator), :mod:`~featuremaps.grading.report`,
+  :mod:`~featuremaps.grading.cli`.
 """
 
 import importlib

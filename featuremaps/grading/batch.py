@@ -28,21 +28,16 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from featuremaps.grading import given, references, report, submissions, written
+from featuremaps.grading import report, submissions, written
 from featuremaps.grading.box import Box
 from featuremaps.grading.common import (
-    CELL_TIMEOUT,
     DIST_DIR,
+    DONE,
     GRADING_ENV,
     LOG_LIMIT,
-    MEMORY_LIMIT,
-    OUTPUT_LIMIT,
-    SUBMISSION_TIMEOUT,
-    TEST_TIMEOUT,
     TRUSTED_MEMORY,
     GradingError,
-    cell_source,
-    is_grader_setup,
+    Options,
     natural,
     write_atomic,
 )
@@ -86,24 +81,6 @@ def available_assignments(dist: Path | str = DIST_DIR) -> list[str]:
     return sorted(p.stem for p in (Path(dist) / "autograder").glob("*.zip"))
 
 
-@dataclass
-class Options:
-    """The limits and the sandbox every submission of a batch is graded with."""
-
-    timeout: float = SUBMISSION_TIMEOUT
-    cell_timeout: float = CELL_TIMEOUT
-    test_timeout: float = TEST_TIMEOUT
-    output_limit: int = OUTPUT_LIMIT
-    memory: int = MEMORY_LIMIT
-    sandbox: str = "auto"
-
-    def arguments(self) -> list[str]:
-        return ["--timeout", str(self.timeout), "--cell-timeout", str(self.cell_timeout),
-                "--test-timeout", str(self.test_timeout), "--output-limit", str(self.output_limit),
-                "--memory", str(self.memory), "--sandbox", self.sandbox]
-
-
-DONE = "featuremaps-grading: done"
 
 
 class TrustedRunner:
@@ -177,60 +154,6 @@ class TrustedRunner:
             why = (f"it went past its memory cap of {TRUSTED_MEMORY / 2**30:g} GiB on this submission (a value "
                    "from the notebook too large to check?); the other rows are not affected")
         return {"status": "error", "error": f"the grading process failed: {why}"}, "".join(log)
-
-
-def serve(slot: int, options: Options) -> None:
-    """The trusted runner's loop: one JSON job per line on stdin, a result file and DONE per job."""
-    from featuremaps.grading import plain
-
-    os.nice(5)  # the notebook's cells have wall-clock limits; the tests here have none, so they yield
-    for line in sys.stdin:
-        job = json.loads(line)
-        try:
-            result = run_one(Path(job["submission"]), Path(job["autograder"]), job["assignment"],
-                             Path(job["template"]) if job["template"] else None, options, slot)
-        except GradingError as exc:
-            result = {"status": "not graded", "error": str(exc)}
-        except Exception as exc:
-            result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
-        write_atomic(Path(job["json"]), json.dumps(result, ensure_ascii=False))
-        plain.forget_rebuilt()  # one submission's models are not another's
-        print(DONE, flush=True)
-
-
-def run_one(submission: Path, autograder: Path, name: str, template: Path | None, options: Options,
-            slot: int = 0) -> dict:
-    """In the trusted child: read the submission, run it in the sandbox, test it. JSON-able."""
-    import nbformat
-
-    from featuremaps.grading.runner import grade_notebook, load_tests, student_text
-    from featuremaps.grading.sandbox import Limits
-
-    nb = submissions.read_submission(submission)
-    notes, question_notes, ids, setup_ids, inputs = [], {}, {}, set(), {}
-    if template and Path(template).exists():
-        template_nb = nbformat.read(template, as_version=4)
-        notes, question_notes = submissions.structure_notes(nb, template_nb)
-        ids, setup_ids = submissions.check_ids(template_nb), submissions.grader_setup_ids(template_nb)
-        inputs = given.given_inputs(template_nb)
-    limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
-    result = grade_notebook(nb, load_tests(autograder), ids, setup_ids, choose_mode(options.sandbox), limits,
-                            options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot,
-                            given=inputs)
-    old = nb.metadata.get("featuremaps_original_nbformat")
-    converted = [f"converted from the old notebook format version {old} before grading"] if old else []
-    result["notes"] = converted + notes + result["notes"]
-    for q, items in result["question_notes"].items():
-        question_notes.setdefault(q, []).extend(items)
-    setup = {i for i, c in enumerate(nb.cells) if is_grader_setup(c) or c.get("id") in setup_ids}
-    sources = [cell_source(c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and i not in setup]
-    for q, why in references.penalties(name, sources).items():
-        if q in result["questions"]:
-            result["questions"][q]["score"] = 0.0
-            question_notes.setdefault(q, []).append(student_text(why))
-    result["question_notes"] = question_notes
-    result["assignment"] = name
-    return result
 
 
 def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: str | None = None,

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from featuremaps.grading import authoring, batch
+from featuremaps.grading import authoring, batch, trusted
 from featuremaps.grading.common import (
     CELL_TIMEOUT,
     DIST_DIR,
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                                          jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
         else:
-            batch.serve(args.slot, _to_options(args))
+            trusted.serve(args.slot, _to_options(args))
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

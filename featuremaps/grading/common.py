@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from featuremaps.support import runtime
@@ -39,6 +40,26 @@ CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["']([^"']+)["']\s*\)""", re.M
 PRELOAD_PACKAGES = ("featuremaps", "keras", "tensorflow", "numpy", "matplotlib")
 GRADING_ENV = {**runtime.TENSORFLOW_QUIET, "KERAS_BACKEND": runtime.BACKEND, "PYTHONHASHSEED": "0",
                "MPLBACKEND": "agg"}
+
+
+@dataclass
+class Options:
+    """The limits and the sandbox every submission of a batch is graded with."""
+
+    timeout: float = SUBMISSION_TIMEOUT
+    cell_timeout: float = CELL_TIMEOUT
+    test_timeout: float = TEST_TIMEOUT
+    output_limit: int = OUTPUT_LIMIT
+    memory: int = MEMORY_LIMIT
+    sandbox: str = "auto"
+
+    def arguments(self) -> list[str]:
+        return ["--timeout", str(self.timeout), "--cell-timeout", str(self.cell_timeout),
+                "--test-timeout", str(self.test_timeout), "--output-limit", str(self.output_limit),
+                "--memory", str(self.memory), "--sandbox", self.sandbox]
+
+
+DONE = "featuremaps-grading: done"  # what a trusted runner prints when a job's result file is written
 
 
 class GradingError(RuntimeError):

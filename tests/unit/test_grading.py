@@ -614,3 +614,14 @@ def test_the_handed_out_inputs_are_computed_from_the_copy_on_the_trusted_side():
     broken.metadata["featuremaps"] = {"given": True}
     with pytest.raises(grading.GradingError, match="given cell fails .*a broken copy.*make assignments"):
         given.given_inputs(nbformat.v4.new_notebook(cells=[broken]))
+
+
+def test_the_batch_coordinator_loads_neither_the_trusted_child_nor_its_runner():
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport featuremaps.grading.batch\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('featuremaps.grading'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "featuremaps.grading.batch" in loaded
+    assert not {"featuremaps.grading.trusted", "featuremaps.grading.runner", "featuremaps.grading.worker"} & set(loaded)
