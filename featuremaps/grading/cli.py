@@ -74,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
     _options(grade)
+    platforms_ = (("gradescope", "/autograder", "source/dist"), ("prairielearn", "/grade", "tests/dist"))
+    for platform, root, where in platforms_:
+        entry = commands.add_parser(platform, help=f"grade the one submission of a {platform} container "
+                                                   f"({root}) into its results/results.json")
+        entry.add_argument("--root", type=Path, default=Path(root))
+        entry.add_argument("--assignment", help="e.g. 01-convolution-by-hand (default: the one in --dist)")
+        entry.add_argument("--dist", type=Path, help=f"the generated files (default: ROOT/{where})")
+        _options(entry)
     serve = commands.add_parser("serve", help="(internal) a trusted runner: grades the jobs it reads on stdin")
     serve.add_argument("--slot", type=int, default=0)
     _options(serve)
@@ -91,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             csv_path = batch.grade_batch(args.submissions, args.out, args.assignment, args.dist, _to_options(args),
                                          jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
+        elif args.command in ("gradescope", "prairielearn"):
+            from featuremaps.grading import platforms
+
+            out = getattr(platforms, args.command)(args.root, args.assignment, args.dist, _to_options(args))
+            print(f"results: {out}")
         else:
             trusted.serve(args.slot, _to_options(args))
     except GradingError as exc:

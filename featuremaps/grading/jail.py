@@ -11,7 +11,8 @@ a user namespace). It builds a new root file system on a tmpfs that holds only:
 
 It then switches to that root (``pivot_root``, the old root detached), sets the resource
 limits, drops to the unprivileged user with no capabilities and no way to gain any
-(``no_new_privs``), and becomes the worker. There is no network in the new namespace.
+(``no_new_privs``), installs the seccomp filter (:mod:`featuremaps.grading.seccomp`), and
+becomes the worker. There is no network in the new namespace.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import json
 import os
 import resource
 import sys
+
+from featuremaps.grading import seccomp
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir("/tmp/home")
     set_limits(config["limits"])
     drop_privileges(config.get("uid"), config.get("gid"))
+    seccomp.install()  # no new namespaces, no tracing, no mounts: for the worker and all it starts
     os.set_inheritable(config["fd"], True)
     os.closerange(3, config["fd"])
     command = [config["python"], "-s", "-m", "featuremaps.grading.worker", "--fd", str(config["fd"]),

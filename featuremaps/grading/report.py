@@ -43,27 +43,28 @@ def feedback_text(student: str, result: dict, points: dict | None = None) -> str
     for note in result.get("notes", []):
         lines.append(f"Note: {note}")
     for q in sorted(set(points) | set(questions), key=natural):
-        info = questions.get(q)
-        if info is None:
-            lines.append(f"\n{q}: 0 / {points.get(q, 0):g}")
-            for note in dict.fromkeys(result.get("question_notes", {}).get(q, [])):
-                lines.append(f"  note: {note}")
-            continue
-        lines.append(f"\n{q}: {info['score']:g} / {info['possible']:g}")
-        for note in dict.fromkeys(result.get("question_notes", {}).get(q, [])):
-            lines.append(f"  note: {note}")
-        for test in info["tests"]:
-            if test["passed"]:
-                continue
-            message = test["message"].replace("❌ Test case failed\n", "").strip()
-            if test["hidden"]:  # what was expected, never the hidden test's code
-                message = message.splitlines()[-1] if message else ""
-            lines.append(f"  - failed: {test['name']}" + (" (hidden test)" if test["hidden"] else ""))
-            if test.get("failure_message"):
-                lines.append(f"    {test['failure_message']}")
-            if message:
-                lines.append("    " + message.replace("\n", "\n    "))
-        if info["tests"] and all(t["passed"] for t in info["tests"]):
-            zeroed = info["possible"] and not info["score"]  # the tests passed on code that is not the student's
-            lines.append("  all tests passed" + (", but they score 0: see the note above" if zeroed else ""))
+        lines.append("")
+        lines += question_lines(q, questions.get(q), result.get("question_notes", {}).get(q, []), points.get(q, 0))
     return "\n".join(lines) + "\n"
+
+
+def question_lines(q: str, info: dict | None, notes: list[str], points: float = 0) -> list[str]:
+    """One question's part of the feedback: its score, notes, and what each failed test expected."""
+    if info is None:
+        return [f"{q}: 0 / {points:g}", *(f"  note: {note}" for note in dict.fromkeys(notes))]
+    lines = [f"{q}: {info['score']:g} / {info['possible']:g}", *(f"  note: {note}" for note in dict.fromkeys(notes))]
+    for test in info["tests"]:
+        if test["passed"]:
+            continue
+        message = test["message"].replace("❌ Test case failed\n", "").strip()
+        if test["hidden"]:  # what was expected, never the hidden test's code
+            message = message.splitlines()[-1] if message else ""
+        lines.append(f"  - failed: {test['name']}" + (" (hidden test)" if test["hidden"] else ""))
+        if test.get("failure_message"):
+            lines.append(f"    {test['failure_message']}")
+        if message:
+            lines.append("    " + message.replace("\n", "\n    "))
+    if info["tests"] and all(t["passed"] for t in info["tests"]):
+        zeroed = info["possible"] and not info["score"]  # the tests passed on code that is not the student's
+        lines.append("  all tests passed" + (", but they score 0: see the note above" if zeroed else ""))
+    return lines

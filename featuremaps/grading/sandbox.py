@@ -7,6 +7,11 @@ Three modes, chosen by ``--sandbox`` (default ``auto``, the strongest this machi
   system of its own (:mod:`featuremaps.grading.jail`), with resource limits.
 - ``userns``: not root, but the kernel allows user namespaces: the same jail, with the
   instructor's own user id mapped to root inside and every capability dropped.
+- ``user``: root, but no namespaces can be made (a grading platform's container): the worker
+  runs as the unprivileged sandbox user, with the resource limits and the cgroup where there is
+  one, and reads only what that user may read (the platform entry points lock the grader's
+  own folders first: :mod:`featuremaps.grading.platforms`). It has the network and sees the
+  file system as that user does.
 - ``none``: no isolation at all; only for trying the grader on work you trust. Every row
   graded so says so.
 
@@ -33,7 +38,7 @@ from featuremaps.grading.box import Box
 from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, STARTUP_TIMEOUT, GradingError
 
 SANDBOX_USER = "featuremaps-sandbox"
-MODES = ("auto", "namespaces", "userns", "none")
+MODES = ("auto", "namespaces", "userns", "user", "none")
 SCRATCH_BYTES = 256 * 2**20
 PR_SET_PDEATHSIG = 1
 INTERRUPT_GRACE = 3.0  # seconds a worker has to answer after an interrupt before it is killed
@@ -58,11 +63,19 @@ def choose_mode(mode: str = "auto") -> str:
         raise GradingError(f"unknown sandbox {mode!r}; choose one of {', '.join(MODES)}")
     if mode == "none":
         return mode
-    if shutil.which("unshare") is None:
+    root = os.geteuid() == 0
+    if mode == "user":
+        if not root:
+            raise GradingError("--sandbox user needs root (it switches to an unprivileged user): run the grader "
+                               "with sudo")
+        return _user_mode_possible()
+    if shutil.which("unshare") is None and not (mode == "auto" and root):
         raise GradingError("the sandbox needs `unshare` (util-linux: `apt-get install util-linux`); "
                            "or pass --sandbox none to grade without isolation (only for work you trust)")
-    if mode in ("auto", "namespaces") and os.geteuid() == 0:
-        return "namespaces"
+    if mode in ("auto", "namespaces") and root:
+        if mode == "namespaces" or _namespaces_work():
+            return "namespaces"
+        return _user_mode_possible()  # a container that may not make namespaces: a separate user, limits, a cgroup
     if mode == "namespaces":
         raise GradingError("--sandbox namespaces needs root (it switches to an unprivileged user): run the "
                            "grader with sudo, or use --sandbox userns")
@@ -73,6 +86,30 @@ def choose_mode(mode: str = "auto") -> str:
     raise GradingError("this machine allows no user namespaces (" + probe.stderr.strip()[:200] + "); run the "
                        "grader as root (sudo) for the full sandbox, or pass --sandbox none to grade without "
                        "isolation (only for work you trust)")
+
+
+def _user_mode_possible() -> str:
+    """``"user"``, or GradingError when the sandbox user could not even start this Python."""
+    import featuremaps
+
+    for path in (os.path.realpath(sys.executable), os.path.dirname(os.path.abspath(featuremaps.__file__))):
+        folder = os.path.dirname(path)
+        while folder != "/":
+            if not os.stat(folder).st_mode & 0o001:
+                raise GradingError(f"the sandbox user cannot reach {path}: {folder} is closed to other users. "
+                                   "Install the course where other users can read it (a container's /usr/local "
+                                   "or /opt), or grade where namespaces can be made")
+            folder = os.path.dirname(folder)
+    return "user"
+
+
+def _namespaces_work() -> bool:
+    """Whether this root may make the jail's namespaces (a container often may not)."""
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "true"],
+                           capture_output=True)
+    return probe.returncode == 0
 
 
 def user_name(slot: int = 0) -> str:
@@ -163,6 +200,8 @@ class Worker:
         self.starts = 0
         self.box: Box | None = None  # the cgroup around the worker and its children, made at the first start
         self.isolation = ""          # what bounded the group, said in words (Box.make)
+        self._user: tuple[int, int] | None = None  # `user` mode: the (uid, gid) the child switches to
+        self._scratch: list[str] = []  # `none` and `user` modes: the folders it could write, removed at close
 
     # ---- life cycle ----
     def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
@@ -175,14 +214,24 @@ class Worker:
         if not self.isolation:
             self.box, self.isolation = Box.make(f"slot{self.slot}", self.limits.memory,
                                                 processes=self.limits.processes)
+            if self.mode != "none":
+                self.isolation = f"{self.mode}; seccomp filter; {self.isolation}"
         ours, theirs = socket.socketpair()
         env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
                "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1"}
-        if self.mode == "none":
+        self._user = None
+        if self.mode in ("none", "user"):
             scratch = tempfile.mkdtemp(prefix="featuremaps-scratch-")
+            self._scratch.append(scratch)
             command = [sys.executable, "-s", "-m", "featuremaps.grading.worker", "--fd", str(theirs.fileno()),
                        "--output-limit", str(self.output_limit), "--preload", ",".join(self.preload)]
-            cwd, env = scratch, {**os.environ, **env, "HOME": scratch}
+            cwd, env = scratch, {**os.environ, **env, "HOME": scratch, "TMPDIR": scratch}
+            if self.mode == "user":  # the scratch folder is the one place the sandbox user may write
+                self._user = sandbox_user(self.slot)
+                os.chown(scratch, *self._user)
+                env = {**GRADING_ENV, "LANG": "C.UTF-8", "HOME": scratch, "TMPDIR": scratch,
+                       "MPLCONFIGDIR": scratch + "/.matplotlib", "KERAS_HOME": scratch + "/.keras",
+                       "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
         else:
             uid, gid = sandbox_user(self.slot) if self.mode == "namespaces" else (None, None)
             root = os.path.join(tempfile.gettempdir(), "featuremaps-jail-root")
@@ -217,6 +266,12 @@ class Worker:
         _die_with_parent()
         if self.box is not None:
             self.box.join()
+        if self._user is not None:  # `user` mode: what the jail does after its namespaces, done here
+            from featuremaps.grading import jail
+
+            jail.set_limits(self.limits.rlimits())
+            jail.drop_privileges(*self._user)
+            jail.seccomp.install()
 
     def close(self) -> dict:
         """Stop the worker for good and remove its box; what bounded it and what it used."""
@@ -227,6 +282,9 @@ class Worker:
             facts["memory_kills"] = self.box.oom_kills()
             self.box.remove()
             self.box = None
+        for folder in self._scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._scratch.clear()
         return facts
 
     def stop(self) -> None:
@@ -285,7 +343,7 @@ class Worker:
     def _worker_pids(self) -> list[int]:
         if self.process is None:
             return []
-        if self.mode == "none":
+        if self.mode in ("none", "user"):
             return [self.process.pid]
         try:
             with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:

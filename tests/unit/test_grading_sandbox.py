@@ -327,3 +327,28 @@ def test_busy_children_share_one_core():
         assert int(stat.get("nr_throttled", 0)) > 0, stat  # the quota held them to one core's worth
     finally:
         w.close()
+
+
+def test_the_student_process_can_make_no_namespace_trace_nothing_and_mount_nothing(worker):
+    probe = ("import ctypes, subprocess\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+             "calls = {'unshare': lambda: libc.unshare(0x10000000), 'ptrace': lambda: libc.ptrace(0, 0, 0, 0),\n"
+             "         'mount': lambda: libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)}\n"
+             "for name, call in calls.items():\n"
+             "    print(name, call(), ctypes.get_errno())\n"
+             "print('unshare -U', subprocess.run(['unshare', '-U', 'true'], capture_output=True).returncode)\n"
+             "print('child', subprocess.run(['true']).returncode)")
+    output, error = run(worker, probe)
+    assert error is None, error
+    assert output.split("\n")[:5] == ["unshare -1 1", "ptrace -1 1", "mount -1 1", "unshare -U 1", "child 0"], output
+    assert "seccomp filter" in worker.isolation
+
+
+def test_the_seccomp_filter_is_one_known_program_per_architecture():
+    from featuremaps.grading import seccomp
+
+    for machine in seccomp.SYSCALLS:
+        code = seccomp.program(machine)
+        assert len(code) % 8 == 0 and len(code) // 8 < 4096
+        assert set(seccomp.REFUSED) <= set(seccomp.SYSCALLS[machine][1])
+    with pytest.raises(OSError, match="no seccomp filter is known for sparc"):
+        seccomp.program("sparc")
