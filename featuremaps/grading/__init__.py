@@ -31,7 +31,8 @@ import importlib
 _HOMES = {
     "authoring": ("find_leaks", "generate", "public_tests_of", "source_notebooks", "write_public_tests"),
     "batch": ("Autograder", "Options", "available_assignments", "grade_batch"),
-    "checks": ("check_array", "notebook_grader", "require_function", "require_value", "returned_array"),
+    "checks": ("check_array", "measured_accuracy", "notebook_grader", "require_function", "require_value",
+               "returned_array"),
     "common": ("ANSWER_TAG", "ASSIGNMENTS_DIR", "CELL_TIMEOUT", "DIST_DIR", "GRADING_ENV", "MEMORY_LIMIT",
                "OUTPUT_LIMIT", "PUBLIC_TESTS_DIR", "SUBMISSION_TIMEOUT", "TEST_TIMEOUT", "TIMEOUT_MARK",
                "TRUNCATION_MARK", "GradingError", "question_of_cells", "write_atomic"),

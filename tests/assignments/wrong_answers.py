@@ -184,11 +184,12 @@ course_costs = {"conv1": conv_cost(28, 28, 3, 1, 32), "conv2": conv_cost(14, 14,
 head_params = (3 * 3 * 128 + 1) * 10
 busiest = max(course_costs, key=lambda name: course_costs[name][1])
 ''',
-            # the gain of one seed, not of the means
+            # one accuracy made up rather than trained (every reported accuracy is trained again)
             "q3": '''
 accuracies = {design: [train_and_test(widths, seed, y_train) for seed in (1, 2)]
               for design, widths in DESIGNS.items()}
-gain = accuracies["wide"][0] - accuracies["narrow"][0]
+accuracies["narrow"][1] = 0.95  # no narrow run reaches it
+gain = float(np.mean(accuracies["wide"]) - np.mean(accuracies["narrow"]))
 ''',
             # the control trained on the true labels: it controls for nothing
             "q4": '''
@@ -201,7 +202,7 @@ shuffled_accuracy = train_and_test(DESIGNS["wide"], 1, y_train)
         "feedback": {
             "q1": ["should be 'conv1', 'conv2', 'conv3' or 'tie'"],
             "q2": ["conv_cost(10, 6, 5, 3, 7) should be", "course_costs['conv2'] should be"],
-            "q3": ["gain is the wide mean minus the narrow mean"],
+            "q3": ["the narrow design, seed 2, scores"],
             "q4": ["trained on shuffled labels scores"],
         },
     },
