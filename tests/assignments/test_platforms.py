@@ -15,6 +15,7 @@ import pytest
 from assignment_helpers import solutions, student_copy, write
 
 from featuremaps import grading
+from featuremaps.grading.common import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")]
 NAME = "01-convolution-by-hand"
@@ -92,7 +93,7 @@ def test_prairielearn_calls_a_file_that_is_no_notebook_not_gradable(dist, tmp_pa
 
 
 def test_the_readme_says_how_to_upload_to_each_platform():
-    readme = (grading.common.ROOT / "README.md").read_text()
-    for phrase in ("Gradescope", "run_autograder", "PrairieLearn", "python -m featuremaps.grading gradescope",
-                   "python -m featuremaps.grading prairielearn"):
+    readme = (ROOT / "README.md").read_text()
+    for phrase in ("Gradescope", "run_autograder", "PrairieLearn", "-m featuremaps.grading gradescope",
+                   "-m featuremaps.grading prairielearn"):
         assert phrase in readme, phrase
