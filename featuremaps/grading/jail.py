@@ -62,7 +62,21 @@ def bind(source: str, root: str, writable: bool = False) -> None:
     mount(None, target, None, flags)
 
 
-def build_root(root: str, paths: list[str], scratch_bytes: int) -> None:
+def cover(root: str, covers: list[dict]) -> None:
+    """Put a read-only stub over each file of ``covers`` (a module of the course the student may not use)."""
+    os.makedirs(root + "/.covers", exist_ok=True)
+    for i, item in enumerate(covers):
+        target = root + item["path"]
+        if not os.path.isfile(target):
+            continue
+        stub = f"{root}/.covers/{i}"
+        with open(stub, "w") as f:
+            f.write(item["text"])
+        mount(stub, target, None, MS_BIND)
+        mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def build_root(root: str, paths: list[str], scratch_bytes: int, covers: list[dict] = ()) -> None:
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the host
     os.makedirs(root, exist_ok=True)
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
@@ -86,6 +100,7 @@ def build_root(root: str, paths: list[str], scratch_bytes: int) -> None:
     for path in paths:  # last: a course installed under /tmp must land on top of the new /tmp
         if os.path.exists(path):
             bind(path, root)
+    cover(root, list(covers))
     os.makedirs(root + "/.old-root", exist_ok=True)
     number = PIVOT_ROOT.get(os.uname().machine)
     if number is None:
@@ -119,7 +134,7 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     config = json.loads((argv or sys.argv[1:])[0])
-    build_root(config["root"], config["paths"], config["scratch_bytes"])
+    build_root(config["root"], config["paths"], config["scratch_bytes"], config.get("covers", []))
     os.makedirs("/tmp/home", exist_ok=True)
     if config.get("uid") is not None:
         os.chown("/tmp", config["uid"], config["gid"])

@@ -7,6 +7,8 @@ import of it or of one of its functions (from wherever that function is re-expor
 dotted name through it, or its name in a string (``importlib.import_module("featuremaps.conv")``).
 Each question the module answers then scores 0, with the line that reached it as the reason.
 Each assignment's **Rules** paragraph names these modules, so students are told in advance.
+Where the handed-out copy does not need one, the jail also covers its files with a stub that
+raises ``ImportError`` (:func:`covers`), so an import the text does not show fails too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ REFERENCES = {
     "02-layers-and-maps": {"featuremaps.conv": ("q2",), "featuremaps.depth.sizes": ("q2",)},
     "03-reading-the-maps": {"featuremaps.depth.selectivity": ("q2", "q3", "q4")},
     "04-how-many-maps": {"featuremaps.conv": ("q2",), "featuremaps.depth.sizes": ("q2",)},
+}
+# {assignment: the modules of REFERENCES the jail covers with a stub that raises ImportError}: those the
+# handed-out copy never needs (featuremaps.model imports featuremaps.conv, so assignments 2 and 4 keep it).
+COVERED = {
+    "01-convolution-by-hand": ("featuremaps.conv",),
+    "02-layers-and-maps": ("featuremaps.depth.sizes",),
+    "03-reading-the-maps": ("featuremaps.depth.selectivity",),
+    "04-how-many-maps": ("featuremaps.depth.sizes",),
 }
 OURS = "featuremaps"  # only the course's own modules are imported here, to see where a name comes from
 
@@ -131,3 +141,22 @@ def _line_of(source: str, node) -> str:
 
 def _line_with(source: str, text: str) -> str:
     return next((line.strip()[:120] for line in source.splitlines() if text in line), "")
+
+
+def covers(modules) -> list[dict]:
+    """[{"path", "text"}]: each module's source and compiled files, and the stub the jail puts over them."""
+    import glob
+    import importlib.util
+    import os
+
+    out = []
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            continue
+        text = (f"raise ImportError({module!r} ' is the course\\'s own code for what this assignment asks you "
+                "to write; it is not available while grading')\n")
+        stem = os.path.splitext(os.path.basename(spec.origin))[0]
+        compiled = glob.glob(os.path.join(os.path.dirname(spec.origin), "__pycache__", f"{stem}.*.pyc"))
+        out += [{"path": path, "text": text} for path in [spec.origin, *sorted(compiled)]]
+    return out

@@ -349,14 +349,15 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
                    output_limit: int = OUTPUT_LIMIT, slot: int = 0, preload: tuple | None = None,
-                   given: dict | None = None) -> dict:
+                   given: dict | None = None, covered: tuple = ()) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
     ``check_ids`` maps the handed-out copy's check-cell ids to questions, and ``setup_ids``
     holds its grader set-up cell's id, for submissions whose cells lost their metadata.
     ``preload`` is what the student's process imports before its first cell (default: what the
     notebook imports of PRELOAD_PACKAGES). ``given`` holds the handed-out inputs the tests read
-    instead of the notebook's (:func:`featuremaps.grading.given.given_inputs`).
+    instead of the notebook's (:func:`featuremaps.grading.given.given_inputs`); ``covered``, the course
+    modules the jail hides from this assignment (:data:`featuremaps.grading.references.COVERED`).
     """
     check_ids, setup_ids = check_ids or {}, setup_ids or set()
     # The tests' own imports (Keras, TensorFlow) load while the student's process starts.
@@ -364,7 +365,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     owners = question_of_cells(cells, check_ids)
     preload = preload_of(cells, check_ids, setup_ids) if preload is None else preload
-    worker = Worker(mode, limits or Limits(), output_limit, slot, preload)
+    worker = Worker(mode, limits or Limits(), output_limit, slot, preload, covered)
     session = Session(worker, time.monotonic() + timeout, cell_timeout)
     questions, notes, question_notes = {}, [], {}
     status, error = "graded", None

@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from featuremaps.grading import plain
+from featuremaps.grading import plain, references
 from featuremaps.grading.box import Box
 from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, STARTUP_TIMEOUT, GradingError
 
@@ -191,8 +191,10 @@ class Tail:
 class Worker:
     """One student process in the sandbox, and the requests the trusted runner makes of it."""
 
-    def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0, preload: tuple = ()):
+    def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0, preload: tuple = (),
+                 covered: tuple = ()):
         self.mode, self.limits, self.output_limit, self.slot = mode, limits, output_limit, slot
+        self.covered = tuple(covered)  # course modules the jail hides (references.COVERED)
         self.preload = tuple(preload)  # modules imported before the first cell (runner.preload_of)
         self.process: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
@@ -216,6 +218,9 @@ class Worker:
                                                 processes=self.limits.processes)
             if self.mode != "none":
                 self.isolation = f"{self.mode}; seccomp filter; {self.isolation}"
+            if self.covered:
+                hidden = "hidden" if self.mode in ("namespaces", "userns") else "not hidden (no jail)"
+                self.isolation += f"; {', '.join(self.covered)} {hidden}"
         ours, theirs = socket.socketpair()
         env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
                "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -239,7 +244,7 @@ class Worker:
             config = {"root": root, "paths": readable_paths(), "scratch_bytes": SCRATCH_BYTES,
                       "uid": uid, "gid": gid, "limits": self.limits.rlimits(), "fd": theirs.fileno(),
                       "python": sys.executable, "output_limit": self.output_limit, "env": env,
-                      "preload": list(self.preload)}
+                      "preload": list(self.preload), "covers": references.covers(self.covered)}
             user = ["--user", "--map-root-user"] if self.mode == "userns" else []
             command = ["unshare", *user, "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
                        "--", sys.executable, "-s", "-m", "featuremaps.grading.jail", json.dumps(config)]

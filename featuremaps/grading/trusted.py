@@ -63,7 +63,7 @@ def run_one(submission: Path, autograder: Path, name: str, template: Path | None
     limits = Limits(memory=options.memory, cpu_seconds=int(options.timeout * (os.cpu_count() or 1)) + 10)
     result = grade_notebook(nb, load_tests(autograder), ids, setup_ids, choose_mode(options.sandbox), limits,
                             options.timeout, options.cell_timeout, options.test_timeout, options.output_limit, slot,
-                            given=inputs)
+                            given=inputs, covered=references.COVERED.get(name, ()))
     old = nb.metadata.get("featuremaps_original_nbformat")
     converted = [f"converted from the old notebook format version {old} before grading"] if old else []
     result["notes"] = converted + notes + result["notes"]

@@ -181,6 +181,13 @@ subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
         **{name: (nb, scores[name]) for name, nb in worthless.items()},
         # thin wrappers around the course's reference code: every test passes, no point is earned
         "wraps-reference": (before_checks(copy_, "import numpy as np\n" + wrappers), NOTHING),
+        # the same wrappers behind an import the code's text does not show: the jail hides the module
+        "hides-the-import": (before_checks(copy_, "import numpy as np\nimport importlib\n_conv = "
+                                                   "importlib.import_module('featuremaps.' + 'co' + 'nv')\n"
+                                                   + wrappers.replace("from featuremaps.conv import conv2d as "
+                                                                      "_conv2d, output_size as _size",
+                                                                      "_conv2d, _size = _conv.conv2d, "
+                                                                      "_conv.output_size")), NOTHING),
         # inputs zeroed, so a layer of zeros agrees with anything: only the tests that read no input pass
         "zeroes-inputs": (with_answers(sol, {"q5": "w_given, b_given = 0 * w_given, 0 * b_given\n" + q5}),
                           {**FULL, "q5": 1.5}),
@@ -257,8 +264,8 @@ def batch(dist, tmp_path_factory):
 
 CHEATS = ["replaces-otter", "wraps-check", "patches-numpy", "always-equal", "reads-frames", "reads-solutions",
           "forges-results", "vandal", "lingers", "wraps-reference", "zeroes-inputs"]
-STUDENTS = [*CHEATS, "honest", "chdir", "retry-loop", "answer-in-check-cell", "reuses-inputs", "looks-like-grader",
-            "exits-after-two", "hangs-one-input", "allocates-6gb"]
+STUDENTS = [*CHEATS, "hides-the-import", "honest", "chdir", "retry-loop", "answer-in-check-cell", "reuses-inputs",
+            "looks-like-grader", "exits-after-two", "hangs-one-input", "allocates-6gb"]
 
 
 @pytest.mark.parametrize("student", STUDENTS)
@@ -300,6 +307,7 @@ def test_no_process_of_the_students_outlives_the_batch(batch):
     ("other-assignment", "wrong assignment: this is 02-layers-and-maps (its metadata says so)"),
     ("zipped", "not a Jupyter notebook: a zip archive"),
     ("wraps-reference", "q3: the notebook uses featuremaps.conv (`from featuremaps.conv import conv2d as _conv2d"),
+    ("hides-the-import", "a cell raised ImportError: featuremaps.conv is the course's own code"),
 ])
 def test_the_reason_says_what_happened(batch, student, phrase):
     assert phrase in batch["rows"][student]["reason"]

@@ -352,3 +352,17 @@ def test_the_seccomp_filter_is_one_known_program_per_architecture():
         assert set(seccomp.REFUSED) <= set(seccomp.SYSCALLS[machine][1])
     with pytest.raises(OSError, match="no seccomp filter is known for sparc"):
         seccomp.program("sparc")
+
+
+def test_the_jail_hides_the_reference_modules_an_assignment_asks_students_to_write():
+    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000, covered=("featuremaps.conv",))
+    w.start()
+    try:
+        probe = ("import importlib, featuremaps.data\nname = 'featuremaps.' + 'co' + 'nv'\n"
+                 "print(open(importlib.util.find_spec(name).origin).read()[:40])\nimportlib.import_module(name)")
+        output, error = run(w, probe)
+        assert output.startswith("raise ImportError('featuremaps.conv'"), output  # the source is gone too
+        assert error["type"] == "ImportError" and "not available while grading" in error["message"], error
+        assert "featuremaps.conv hidden" in w.isolation
+    finally:
+        w.close()
