@@ -277,6 +277,10 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
             runner = runners.get()
             runner.stop()
             if runner.box is not None:
+                peak = runner.box.peak_memory()
+                if peak is not None:
+                    echo(f"trusted runner {runner.slot}: peak memory {peak / 2**30:.2f} GiB "
+                         f"(its cap: {TRUSTED_MEMORY / 2**30:g} GiB)")
                 runner.box.remove()
             shutil.rmtree(runner.tmp, ignore_errors=True)
     if not any(rows):
