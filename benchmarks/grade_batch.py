@@ -77,6 +77,11 @@ def main():
             print(f"--jobs {jobs}: a batch of {len(rows)} ({graded} graded) in {seconds:.1f} s, "
                   f"{seconds / len(rows):.1f} s per submission of wall time; each submission took a median of "
                   f"{statistics.median(per):.1f} s, at most {max(per):.1f} s", flush=True)
+            for name in names:  # per slot: a submission's seconds from its start to its row
+                mine = [float(row["seconds"]) for row in rows if row["assignment"] == name]
+                if mine:
+                    print(f"  {name}: median {statistics.median(mine):.1f} s per submission per slot "
+                          f"({len(mine)} submissions)", flush=True)
         from featuremaps.grading.sandbox import Limits, choose_mode
 
         limits = Limits()
