@@ -278,7 +278,7 @@ def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: s
             runner.stop()
             if runner.box is not None:
                 peak = runner.box.peak_memory()
-                if peak is not None:
+                if peak:  # a runner that graded something (a batch of unreadable files starts none)
                     echo(f"trusted runner {runner.slot}: peak memory {peak / 2**30:.2f} GiB "
                          f"(its cap: {TRUSTED_MEMORY / 2**30:g} GiB)")
                 runner.box.remove()
