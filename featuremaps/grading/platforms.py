@@ -38,13 +38,9 @@ def gradescope(root: Path | str = "/autograder", assignment: str | None = None, 
     dist = Path(dist) if dist else root / "source" / "dist"
     _lock(root / "source", root / "results", root / "submission_metadata.json")
     outcome = _grade(root / "submission", dist, assignment, options or Options())
-    result, points = outcome["result"], outcome["points"]
-    questions = result.get("questions", {})
-    tests = []
-    for q in sorted(points, key=natural):
-        lines = report.question_lines(q, questions.get(q), result.get("question_notes", {}).get(q, []), points[q])
-        tests.append({"name": q, "score": questions.get(q, {}).get("score", 0.0), "max_score": points[q],
-                      "output": "\n".join(lines[1:]), "visibility": "visible"})
+    result = outcome["result"]
+    tests = [{"name": q, "score": score, "max_score": most, "output": output, "visibility": "visible"}
+             for q, score, most, output in _per_question(outcome)]
     results = {"score": sum(t["score"] for t in tests), "output": outcome["feedback"], "visibility": "visible",
                "tests": tests, "extra_data": _facts(result)}
     out = root / "results" / "results.json"
@@ -60,12 +56,8 @@ def prairielearn(root: Path | str = "/grade", assignment: str | None = None, dis
     _lock(root / "tests", root / "serverFilesCourse", root / "data", root / "results")
     outcome = _grade(root / "student", dist, assignment, options or Options())
     result, points = outcome["result"], outcome["points"]
-    questions = result.get("questions", {})
-    tests = []
-    for q in sorted(points, key=natural):
-        lines = report.question_lines(q, questions.get(q), result.get("question_notes", {}).get(q, []), points[q])
-        tests.append({"name": q, "points": questions.get(q, {}).get("score", 0.0), "max_points": points[q],
-                      "output": "\n".join(lines[1:])})
+    tests = [{"name": q, "points": score, "max_points": most, "output": output}
+             for q, score, most, output in _per_question(outcome)]
     possible = sum(points.values())
     results = {"gradable": result.get("status") != "not graded",
                "score": (sum(t["points"] for t in tests) / possible) if possible else 0.0,
@@ -99,6 +91,17 @@ def _grade(folder: Path, dist: Path, assignment: str | None, options: Options) -
     if grader.by_hand:
         feedback += written.feedback_lines(grader.by_hand)
     return {"result": result, "points": grader.points, "feedback": feedback}
+
+
+def _per_question(outcome: dict) -> list[tuple[str, float, float, str]]:
+    """(question, score, points, its feedback lines) for every autograded question, in order."""
+    result, points = outcome["result"], outcome["points"]
+    questions, notes = result.get("questions", {}), result.get("question_notes", {})
+    rows = []
+    for q in sorted(points, key=natural):
+        lines = report.question_lines(q, questions.get(q), notes.get(q, []), points[q])
+        rows.append((q, questions.get(q, {}).get("score", 0.0), points[q], "\n".join(lines[1:])))
+    return rows
 
 
 def _the_notebook(folder: Path, name: str) -> Path | None:
