@@ -12,6 +12,7 @@ One module per job:
 - :mod:`~featuremaps.grading.submissions`: reading what was handed in, without running it;
 - :mod:`~featuremaps.grading.plain`: the plain data that crosses the trust boundary;
 - :mod:`~featuremaps.grading.sandbox` and :mod:`~featuremaps.grading.jail`: the student's process, locked in;
+- :mod:`~featuremaps.grading.zygote`: the libraries imported once, each student's process forked from there;
 - :mod:`~featuremaps.grading.box`: the cgroup that bounds it with all it starts (memory, CPU, processes);
 - :mod:`~featuremaps.grading.worker`: what runs in it;
 - :mod:`~featuremaps.grading.cells`: a cell split into the statements Jupyter runs one after another;

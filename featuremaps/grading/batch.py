@@ -123,9 +123,11 @@ class TrustedRunner:
         """(result, log) of one submission."""
         if self.process is None or self.process.poll() is not None:
             self._start()
-        out = Path(self.tmp) / "result.json"
+        out, progress = Path(self.tmp) / "result.json", Path(self.tmp) / "progress.json"
         out.unlink(missing_ok=True)
+        progress.unlink(missing_ok=True)
         job = {"submission": str(path.resolve()), "assignment": grader.name, "json": str(out),
+               "progress": str(progress),
                "autograder": str(Path(grader.zip_path).resolve()),
                "template": str(Path(grader.template).resolve()) if grader.template else None}
         self.process.stdin.write(json.dumps(job) + "\n")
@@ -136,8 +138,8 @@ class TrustedRunner:
                 line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:  # the runner keeps its own limit; this is a backstop
                 self.stop()
-                return {"status": "timeout", "error": f"the trusted grading process took longer than "
-                        f"{self.options.timeout + 120:g} s and was stopped"}, "".join(log)
+                return self._failed(f"the trusted grading process took longer than {self.options.timeout + 120:g} "
+                                    "s and was stopped", progress, "timeout"), "".join(log)
             if line is None or line.strip() == DONE:
                 break
             if size < LOG_LIMIT:
@@ -153,7 +155,19 @@ class TrustedRunner:
             self.kills = self.box.oom_kills()
             why = (f"it went past its memory cap of {TRUSTED_MEMORY / 2**30:g} GiB on this submission (a value "
                    "from the notebook too large to check?); the other rows are not affected")
-        return {"status": "error", "error": f"the grading process failed: {why}"}, "".join(log)
+        return self._failed(f"the grading process failed: {why}", progress), "".join(log)
+
+    @staticmethod
+    def _failed(why: str, progress: Path, status: str = "error") -> dict:
+        """The row of a submission whose trusted process failed: the questions it had graded keep their points."""
+        try:
+            result = json.loads(progress.read_text())
+        except (OSError, ValueError):
+            return {"status": status, "error": why}
+        graded = ", ".join(sorted(result.get("questions", {}), key=natural))
+        rest = "running the batch again grades the rest" if status == "error" else "the rest score 0"
+        result.update(status=status, error=f"{why}, after grading {graded}: those keep their points; {rest}")
+        return result
 
 
 def grade_batch(folder: Path | str, out: Path | str | None = None, assignment: str | None = None,

@@ -51,6 +51,7 @@ class Box:
             wanted = {"memory", "cpu", "pids"} - set((level / "cgroup.subtree_control").read_text().split())
             if wanted:
                 (level / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in sorted(wanted)))
+        _sweep(parent)
         path = parent / unique
         path.mkdir()
         box = cls({"v2": path}, 2)
@@ -69,7 +70,9 @@ class Box:
             own = _own_v1_groups()
             for controller in V1_CONTROLLERS:  # under our own group: a limit set on the grader still holds
                 path = root / controller / own.get(controller, "").lstrip("/") / PARENT / unique
-                path.mkdir(parents=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _sweep(path.parent)
+                path.mkdir()
                 paths[controller] = path
             (paths["memory"] / "memory.limit_in_bytes").write_text(str(memory))
             swap = paths["memory"] / "memory.memsw.limit_in_bytes"
@@ -142,6 +145,25 @@ class Box:
 def _said(memory: int, cpus: float | None, processes: int) -> str:
     cpu = "" if cpus is None else f", {cpus:g} CPU"
     return f"{memory / 2**30:.3g} GiB{cpu}, {processes} processes for the whole group"
+
+
+def _sweep(parent: Path) -> None:
+    """Remove the empty boxes of graders that are gone (one killed with SIGKILL cannot remove its own)."""
+    for path in parent.iterdir():
+        _, pid, _ = ([""] * 3 + path.name.rsplit("-", 2))[-3:]
+        if not (path.is_dir() and pid.isdigit()) or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # its grader is still running (or its number was reused: then the box stays)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            path.rmdir()  # refused while a process is in it
+        except OSError:
+            pass
 
 
 def _own_v1_groups() -> dict[str, str]:

@@ -1,34 +1,35 @@
-"""Inside fresh Linux namespaces, before the student's process starts: a root of its own.
+"""Fresh Linux namespaces for the student's process, and a root of its own.
 
-Run by :mod:`featuremaps.grading.sandbox` as ``unshare --mount --pid --net --ipc --uts
---fork --kill-child python -m featuremaps.grading.jail CONFIG``, as root (or as root of
-a user namespace). It builds a new root file system on a tmpfs that holds only:
+Called by the process a zygote forks (:mod:`featuremaps.grading.zygote`), as root (or as root of
+a user namespace): :func:`enter` makes new mount, PID, network, IPC and UTS namespaces and
+builds a new root file system on a tmpfs that holds only:
 
 - read-only: ``/usr``, ``/etc``, the Python installation and the course package
   (never the repository, the solutions, the autograders, other submissions or results);
 - ``/tmp``: a small tmpfs, the only place the student's process can write;
 - ``/proc`` of the new process namespace, and ``/dev/null``, ``/dev/zero``, ``/dev/urandom``.
 
-It then switches to that root (``pivot_root``, the old root detached), sets the resource
-limits, drops to the unprivileged user with no capabilities and no way to gain any
-(``no_new_privs``), installs the seccomp filter (:mod:`featuremaps.grading.seccomp`), and
-becomes the worker. There is no network in the new namespace.
+It switches to that root (``pivot_root``, the old root detached). The caller then sets the
+resource limits (:func:`set_limits`), drops to the unprivileged user with no capabilities and
+no way to gain any (:func:`drop_privileges`), installs the seccomp filter
+(:mod:`featuremaps.grading.seccomp`) and becomes the worker. There is no network in the new
+namespace.
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
-import sys
-
-from featuremaps.grading import seccomp
+import signal
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 LIBC = ctypes.CDLL(None, use_errno=True)
 
@@ -132,25 +133,23 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
         _check(LIBC.capset(header, data), "capset")
 
 
-def main(argv: list[str] | None = None) -> int:
-    config = json.loads((argv or sys.argv[1:])[0])
+def enter(config: dict) -> None:
+    """New namespaces and a root of their own; returns in PID 1 of them (the caller waits for it).
+
+    As ``unshare --mount --pid --net --ipc --uts --fork --kill-child`` would: this process
+    makes the namespaces and waits, its child (the first of the new PID namespace) builds the
+    root and returns; when either ends, so does the other and everything the child started.
+    """
+    _check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    child = os.fork()
+    if child:  # the waiter: holds nothing of the worker's, and ends with it
+        os.closerange(3, 65536)
+        status = os.waitpid(child, 0)[1]
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    _check(LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "die with the waiter")
     build_root(config["root"], config["paths"], config["scratch_bytes"], config.get("covers", []))
     os.makedirs("/tmp/home", exist_ok=True)
     if config.get("uid") is not None:
         os.chown("/tmp", config["uid"], config["gid"])
         os.chown("/tmp/home", config["uid"], config["gid"])
     os.chdir("/tmp/home")
-    set_limits(config["limits"])
-    drop_privileges(config.get("uid"), config.get("gid"))
-    seccomp.install()  # no new namespaces, no tracing, no mounts: for the worker and all it starts
-    os.set_inheritable(config["fd"], True)
-    os.closerange(3, config["fd"])
-    command = [config["python"], "-s", "-m", "featuremaps.grading.worker", "--fd", str(config["fd"]),
-               "--output-limit", str(config["output_limit"]), "--preload", ",".join(config["preload"])]
-    env = {**config["env"], "HOME": "/tmp/home", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin"}
-    os.execve(config["python"], command, env)
-    return 1  # not reached
-
-
-if __name__ == "__main__":
-    sys.exit(main())

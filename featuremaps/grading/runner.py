@@ -349,7 +349,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                    limits: Limits | None = None, timeout: float = SUBMISSION_TIMEOUT,
                    cell_timeout: float = CELL_TIMEOUT, test_timeout: float = TEST_TIMEOUT,
                    output_limit: int = OUTPUT_LIMIT, slot: int = 0, preload: tuple | None = None,
-                   given: dict | None = None, covered: tuple = ()) -> dict:
+                   given: dict | None = None, covered: tuple = (), base: tuple = (), progress=None) -> dict:
     """Grade one notebook: its cells in the sandbox, the tests here. Returns a JSON-able result.
 
     ``check_ids`` maps the handed-out copy's check-cell ids to questions, and ``setup_ids``
@@ -357,7 +357,11 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
     ``preload`` is what the student's process imports before its first cell (default: what the
     notebook imports of PRELOAD_PACKAGES). ``given`` holds the handed-out inputs the tests read
     instead of the notebook's (:func:`featuremaps.grading.given.given_inputs`); ``covered``, the course
-    modules the jail hides from this assignment (:data:`featuremaps.grading.references.COVERED`).
+    modules the jail hides from this assignment (:data:`featuremaps.grading.references.COVERED`);
+    ``base``, what every submission of the assignment finds imported (its handed-out copy's ``preload``:
+    the student's processes are forks of one that imported it, :mod:`featuremaps.grading.zygote`).
+    ``progress`` is called with the result so far after each question, so that what was earned
+    outlives a failure of this process.
     """
     check_ids, setup_ids = check_ids or {}, setup_ids or set()
     # The tests' own imports (Keras, TensorFlow) load while the student's process starts.
@@ -365,11 +369,16 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     owners = question_of_cells(cells, check_ids)
     preload = preload_of(cells, check_ids, setup_ids) if preload is None else preload
-    worker = Worker(mode, limits or Limits(), output_limit, slot, preload, covered)
+    worker = Worker(mode, limits or Limits(), output_limit, slot, preload, covered, base)
     session = Session(worker, time.monotonic() + timeout, cell_timeout)
     questions, notes, question_notes = {}, [], {}
     status, error = "graded", None
     start = time.monotonic()
+
+    def report_progress():
+        if progress is not None:
+            progress({"status": "graded", "error": None, "questions": questions, "notes": notes,
+                      "question_notes": question_notes, "sandbox": mode})
 
     def run_cell(parts, owner):
         for note in session.run_cell(parts):
@@ -389,6 +398,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                 run_cell(parts[:split], q)
                 if q not in questions:
                     questions[q] = run_question(session, tests[q], test_timeout, given)
+                    report_progress()
                 run_cell(parts[split:], q)
                 continue
             run_cell(parts, owner)
@@ -397,6 +407,7 @@ def grade_notebook(nb, tests: dict, check_ids: dict | None = None, setup_ids: se
                 question_notes.setdefault(q, []).append(
                     f'its grader.check("{q}") cell is missing, so it was checked at the end of the notebook')
                 questions[q] = run_question(session, tests[q], test_timeout, given)
+                report_progress()
     except OutOfTime:
         status = "timeout"
         error = (f"grading took longer than {timeout:g} s and was stopped; questions graded before that keep "

@@ -16,11 +16,12 @@ Three modes, chosen by ``--sandbox`` (default ``auto``, the strongest this machi
   graded so says so.
 
 In every mode the worker gets a session of its own and is killed with everything it started.
+It is a fork of a zygote (:mod:`featuremaps.grading.zygote`) that imported the libraries
+once, so a start or a restart costs a fraction of a second, not an import of TensorFlow.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import shutil
@@ -33,14 +34,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from featuremaps.grading import plain, references
+from featuremaps.grading import plain, references, zygote
 from featuremaps.grading.box import Box
 from featuremaps.grading.common import GRADING_ENV, LOG_LIMIT, MEMORY_LIMIT, STARTUP_TIMEOUT, GradingError
 
 SANDBOX_USER = "featuremaps-sandbox"
 MODES = ("auto", "namespaces", "userns", "user", "none")
 SCRATCH_BYTES = 256 * 2**20
-PR_SET_PDEATHSIG = 1
 INTERRUPT_GRACE = 3.0  # seconds a worker has to answer after an interrupt before it is killed
 
 
@@ -135,17 +135,6 @@ def sandbox_user(slot: int = 0) -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: killed when the trusted process that started it dies."""
-    import ctypes
-
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    try:  # the trusted runner yields the CPU (nice 5); the notebook, whose cells are timed, does not
-        os.setpriority(os.PRIO_PROCESS, 0, 0)
-    except OSError:  # lowering niceness needs root: elsewhere both run at the runner's
-        pass
-
-
 def readable_paths() -> list[str]:
     """What the student's process sees of this machine: the Python installation and the course package."""
     import featuremaps
@@ -156,7 +145,7 @@ def readable_paths() -> list[str]:
     return sorted(paths)
 
 
-def kill_group(process: subprocess.Popen) -> None:
+def kill_group(process: subprocess.Popen | zygote.Forked) -> None:
     """SIGKILL a child started in a session of its own, with its whole process group, and reap it."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -192,17 +181,17 @@ class Worker:
     """One student process in the sandbox, and the requests the trusted runner makes of it."""
 
     def __init__(self, mode: str, limits: Limits, output_limit: int, slot: int = 0, preload: tuple = (),
-                 covered: tuple = ()):
+                 covered: tuple = (), base: tuple = ()):
         self.mode, self.limits, self.output_limit, self.slot = mode, limits, output_limit, slot
         self.covered = tuple(covered)  # course modules the jail hides (references.COVERED)
         self.preload = tuple(preload)  # modules imported before the first cell (runner.preload_of)
-        self.process: subprocess.Popen | None = None
+        self.base = tuple(base)  # what its zygote imports for every submission: the handed-out copy's preload
+        self.process: zygote.Forked | None = None
         self.sock: socket.socket | None = None
         self.logs: list[Tail] = []
         self.starts = 0
         self.box: Box | None = None  # the cgroup around the worker and its children, made at the first start
         self.isolation = ""          # what bounded the group, said in words (Box.make)
-        self._user: tuple[int, int] | None = None  # `user` mode: the (uid, gid) the child switches to
         self._scratch: list[str] = []  # `none` and `user` modes: the folders it could write, removed at close
 
     # ---- life cycle ----
@@ -221,62 +210,51 @@ class Worker:
             if self.covered:
                 hidden = "hidden" if self.mode in ("namespaces", "userns") else "not hidden (no jail)"
                 self.isolation += f"; {', '.join(self.covered)} {hidden}"
-        ours, theirs = socket.socketpair()
         env = {**GRADING_ENV, "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
-               "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1"}
-        self._user = None
-        if self.mode in ("none", "user"):
-            scratch = tempfile.mkdtemp(prefix="featuremaps-scratch-")
-            self._scratch.append(scratch)
-            command = [sys.executable, "-s", "-m", "featuremaps.grading.worker", "--fd", str(theirs.fileno()),
-                       "--output-limit", str(self.output_limit), "--preload", ",".join(self.preload)]
-            cwd, env = scratch, {**os.environ, **env, "HOME": scratch, "TMPDIR": scratch}
-            if self.mode == "user":  # the scratch folder is the one place the sandbox user may write
-                self._user = sandbox_user(self.slot)
-                os.chown(scratch, *self._user)
-                env = {**GRADING_ENV, "LANG": "C.UTF-8", "HOME": scratch, "TMPDIR": scratch,
-                       "MPLCONFIGDIR": scratch + "/.matplotlib", "KERAS_HOME": scratch + "/.keras",
-                       "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-        else:
-            uid, gid = sandbox_user(self.slot) if self.mode == "namespaces" else (None, None)
+               "KERAS_HOME": "/tmp/home/.keras", "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/tmp/home",
+               "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin"}
+        config = {"mode": self.mode, "jail": self.mode in ("namespaces", "userns"), "uid": None, "gid": None,
+                  "limits": self.limits.rlimits(), "output_limit": self.output_limit, "preload": list(self.preload),
+                  "cgroups": [str(p / "cgroup.procs") for p in self.box.paths.values()] if self.box else []}
+        if self.mode in ("namespaces", "user"):
+            config["uid"], config["gid"] = sandbox_user(self.slot)
+        if config["jail"]:
             root = os.path.join(tempfile.gettempdir(), "featuremaps-jail-root")
             os.makedirs(root, mode=0o755, exist_ok=True)
-            config = {"root": root, "paths": readable_paths(), "scratch_bytes": SCRATCH_BYTES,
-                      "uid": uid, "gid": gid, "limits": self.limits.rlimits(), "fd": theirs.fileno(),
-                      "python": sys.executable, "output_limit": self.output_limit, "env": env,
-                      "preload": list(self.preload), "covers": references.covers(self.covered)}
-            user = ["--user", "--map-root-user"] if self.mode == "userns" else []
-            command = ["unshare", *user, "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
-                       "--", sys.executable, "-s", "-m", "featuremaps.grading.jail", json.dumps(config)]
-            cwd, env = "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1"}
-        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        errors="replace", cwd=cwd, env=env, start_new_session=True,
-                                        preexec_fn=self._in_child)
-        theirs.close()
+            config.update(root=root, paths=readable_paths(), scratch_bytes=SCRATCH_BYTES,
+                          covers=references.covers(self.covered))
+        else:  # a scratch folder is the one place the worker may write
+            scratch = tempfile.mkdtemp(prefix="featuremaps-scratch-")
+            self._scratch.append(scratch)
+            if config["uid"] is not None:
+                os.chown(scratch, config["uid"], config["gid"])
+            env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch + "/.matplotlib",
+                       KERAS_HOME=scratch + "/.keras")
+            config["cwd"] = scratch
+        config["env"] = env
+        deadline = time.monotonic() + max(0.0, timeout)
+        ours, theirs = socket.socketpair()
+        log_read, log_write = os.pipe()
+        self.logs.append(Tail(os.fdopen(log_read, "r", errors="replace")))
+        try:
+            parent = zygote.get(self.mode, self.covered, self.base)
+            self.process = zygote.Forked(parent, parent.fork(config, [theirs.fileno(), log_write], deadline))
+        except (TimeoutError, EOFError, OSError) as exc:
+            self.stop()
+            raise (exc if isinstance(exc, TimeoutError) else EOFError(str(exc))) from None
+        finally:
+            theirs.close()
+            os.close(log_write)
         self.sock = ours
-        self.logs.append(Tail(self.process.stdout))
         self.starts += 1
         try:
-            ready = plain.recv(self.sock, deadline=time.monotonic() + max(0.0, timeout))
+            ready = plain.recv(self.sock, deadline=deadline)
         except (TimeoutError, EOFError, OSError, plain.ProtocolError) as exc:
             self.stop()
             raise (exc if isinstance(exc, TimeoutError) else EOFError(str(exc))) from None
         if not (isinstance(ready, dict) and ready.get("ready") is True):
             self.stop()
             raise EOFError("the student's process began with something other than its ready message")
-
-    def _in_child(self) -> None:
-        """In the child before exec: die with the trusted side, and enter the box (if there is one)."""
-        _die_with_parent()
-        if self.box is not None:
-            self.box.join()
-        if self._user is not None:  # `user` mode: what the jail does after its namespaces, done here
-            from featuremaps.grading import jail
-
-            jail.set_limits(self.limits.rlimits())
-            jail.drop_privileges(*self._user)
-            jail.seccomp.install()
 
     def close(self) -> dict:
         """Stop the worker for good and remove its box; what bounded it and what it used."""

@@ -1,12 +1,12 @@
 """The student's process: runs the notebook's cells and answers the trusted side in plain data.
 
-Started by :mod:`featuremaps.grading.jail` inside the sandbox, with one socket (``--fd``)
-to the trusted runner. It runs each cell with IPython (so magics work as in Jupyter),
+Run in a fork of a zygote (:mod:`featuremaps.grading.zygote`) once it is locked in, with one
+socket (``--fd``) to the trusted runner. It runs each cell with IPython (so magics work as in Jupyter),
 captures what the cell prints (capped), and answers three kinds of request: run a cell,
 read a variable, call a function. Before the first request it imports the course's libraries
-(``--preload``) and says it is ready, so no cell's time limit pays for them. Everything here
-is in the student's reach, so nothing it says is trusted: the runner checks every answer
-(:func:`featuremaps.grading.plain.decode`).
+(``--preload``; most are in already, from the zygote) and says it is ready, so no cell's time
+limit pays for them. Everything here is in the student's reach, so nothing it says is
+trusted: the runner checks every answer (:func:`featuremaps.grading.plain.decode`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """featuremaps.grading without running a notebook: reading submissions, diagnosing them, reports."""
 
 import json
+import os
 
 import nbformat
 import numpy as np
@@ -625,3 +626,17 @@ def test_the_batch_coordinator_loads_neither_the_trusted_child_nor_its_runner():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "featuremaps.grading.batch" in loaded
     assert not {"featuremaps.grading.trusted", "featuremaps.grading.runner", "featuremaps.grading.worker"} & set(loaded)
+
+
+def test_a_batch_removes_the_empty_boxes_of_graders_that_are_gone(tmp_path):
+    """A grader killed with SIGKILL leaves its cgroup folders; the next one removes them, and only them."""
+    from featuremaps.grading import box
+
+    gone = tmp_path / "slot0-99999999-0123abcd"  # above any pid_max: no such process
+    running = tmp_path / f"trusted1-{os.getppid()}-4567cdef"
+    in_use = tmp_path / "slot1-99999998-89ab0123"
+    for path in (gone, running, in_use):
+        path.mkdir()
+    (in_use / "cgroup.procs").write_text("")  # like a box with a process in it: rmdir refuses
+    box._sweep(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, in_use.name])

@@ -13,7 +13,7 @@ import psutil
 import pytest
 from otter.test_files import ExceptionTestFile
 
-from featuremaps.grading import common, plain, runner
+from featuremaps.grading import common, plain, runner, zygote
 from featuremaps.grading.sandbox import SANDBOX_USER, Limits, Worker, choose_mode
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:traitlets")
@@ -195,6 +195,29 @@ def test_the_libraries_are_imported_before_the_first_cell_and_stay_out_of_its_na
         bare.close()
 
 
+def test_each_student_process_is_a_fork_of_one_zygote_and_holds_none_of_its_sockets():
+    """The libraries are imported once per assignment; each start forks that process and locks itself in."""
+    workers = [Worker(MODE, Limits(memory=2 * 2**30), 20_000, base=("wave",)) for _ in range(2)]
+    pids = []
+    try:
+        for w in workers:
+            w.start()
+            pids.append(w.process.pid)
+        parent = zygote.get(MODE, (), ("wave",)).process.pid
+        assert [psutil.Process(pid).ppid() for pid in pids] == [parent, parent]
+        sockets = ("import os\nlinks = []\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
+                   "        links.append(os.readlink(f'/proc/self/fd/{fd}'))\n    except OSError:\n        pass\n"
+                   "print(sum(link.startswith('socket:') for link in links))")
+        output, error = run(workers[0], sockets)
+        assert error is None and output.split() == ["1"]  # its own line to the runner, not the zygote's
+        output, error = run(workers[1], "import sys\nprint('wave' in sys.modules, 'wave' in dir())")
+        assert error is None and output.split() == ["True", "False"]  # the assignment's base: imported, not defined
+    finally:
+        for w in workers:
+            w.close()
+    assert not any(psutil.pid_exists(pid) for pid in pids)  # reaped, so no later process can be mistaken for one
+
+
 def test_a_process_that_is_not_ready_in_time_is_the_graders_trouble_not_the_students(monkeypatch):
     monkeypatch.setattr(runner, "STARTUP_TIMEOUT", 0.001)  # no Python starts that fast
     with pytest.raises(runner.SandboxDidNotStart, match="before any of the notebook's code ran; grade this"):
@@ -355,9 +378,11 @@ def test_the_seccomp_filter_is_one_known_program_per_architecture():
 
 
 def test_the_jail_hides_the_reference_modules_an_assignment_asks_students_to_write():
-    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000, covered=("featuremaps.conv",))
+    # Even where the handed-out copy imports it, the zygote refuses it: no fork holds it.
+    w = Worker(MODE, Limits(memory=2 * 2**30), 20_000, covered=("featuremaps.conv",), base=("featuremaps.conv",))
     w.start()
     try:
+        assert run(w, "import sys\nprint('featuremaps.conv' in sys.modules)")[0].split() == ["False"]
         probe = ("import importlib, featuremaps.data\nname = 'featuremaps.' + 'co' + 'nv'\n"
                  "print(open(importlib.util.find_spec(name).origin).read()[:40])\nimportlib.import_module(name)")
         output, error = run(w, probe)
@@ -366,3 +391,26 @@ def test_the_jail_hides_the_reference_modules_an_assignment_asks_students_to_wri
         assert "featuremaps.conv hidden" in w.isolation
     finally:
         w.close()
+
+
+def test_points_earned_before_the_trusted_process_fails_are_kept(tmp_path):
+    """The trusted runner killed in q2 (as at its memory cap): q1's points stay, and the row says why."""
+    import csv
+    import zipfile
+
+    from featuremaps import grading
+
+    dying = TESTS["q2"].replace('def test_answer(y):\n', 'def test_answer(y):\n    import os, signal\n'
+                                '    os.kill(os.getpid(), signal.SIGKILL)\n')
+    (tmp_path / "dist" / "autograder").mkdir(parents=True)
+    with zipfile.ZipFile(tmp_path / "dist" / "autograder" / "zz.zip", "w") as archive:
+        archive.writestr("tests/q1.py", TESTS["q1"])
+        archive.writestr("tests/q2.py", dying)
+    (tmp_path / "subs").mkdir()
+    nbformat.write(notebook(RIGHT_F, "q1", RIGHT_Y, "q2"), tmp_path / "subs" / "alice.ipynb")
+    csv_path = grading.grade_batch(tmp_path / "subs", tmp_path / "out", assignment="zz", dist=tmp_path / "dist",
+                                   echo=lambda line: None, jobs=1)
+    with open(csv_path, newline="") as f:
+        row = next(csv.DictReader(f))
+    assert (row["status"], row["q1"], row["q2"], row["score"]) == ("error", "2.0", "0.0", "2.0"), row
+    assert "after grading q1: those keep their points; running the batch again grades the rest" in row["reason"]
