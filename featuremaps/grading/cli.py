@@ -82,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         entry.add_argument("--assignment", help="e.g. 01-convolution-by-hand (default: the one in --dist)")
         entry.add_argument("--dist", type=Path, help=f"the generated files (default: ROOT/{where})")
         _options(entry)
+    gs_zip = commands.add_parser("gradescope-zip", help="build the autograder zip to upload to Gradescope")
+    gs_zip.add_argument("assignment", help="e.g. 01-convolution-by-hand")
+    gs_zip.add_argument("--wheel", type=Path, required=True,
+                        help="the course's wheel (`pip wheel --no-deps -w wheelhouse .`)")
+    gs_zip.add_argument("--out", type=Path, help="the zip to write (default: gradescope-ASSIGNMENT.zip)")
+    gs_zip.add_argument("--dist", type=Path, default=DIST_DIR, help="where `generate` wrote the autograders")
     serve = commands.add_parser("serve", help="(internal) a trusted runner: grades the jobs it reads on stdin")
     serve.add_argument("--slot", type=int, default=0)
     _options(serve)
@@ -99,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
             csv_path = batch.grade_batch(args.submissions, args.out, args.assignment, args.dist, _to_options(args),
                                          jobs=args.jobs)
             print(f"grades: {csv_path}\nfeedback: {csv_path.parent / 'feedback'}")
+        elif args.command == "gradescope-zip":
+            from featuremaps.grading import platforms
+
+            out = args.out or Path(f"gradescope-{args.assignment}.zip")
+            print(f"upload to Gradescope: {platforms.gradescope_zip(args.assignment, args.wheel, out, args.dist)}")
         elif args.command in ("gradescope", "prairielearn"):
             from featuremaps.grading import platforms
 

@@ -8,7 +8,7 @@ student code), and writes the platform's results. Where the container cannot mak
 namespaces, the sandbox is the ``user`` mode (:mod:`featuremaps.grading.sandbox`); every
 result says which isolation was in force.
 
-Gradescope (``/autograder``)::
+Gradescope (``/autograder``; :func:`gradescope_zip` builds the upload)::
 
     source/dist/{autograder,student}/NAME.*   the course's generated files (the upload)
     submission/                               what the student handed in
@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 from featuremaps.grading import report, submissions, trusted, written
-from featuremaps.grading.common import GradingError, Options, natural, write_atomic
+from featuremaps.grading.common import DIST_DIR, GradingError, Options, natural, write_atomic
 
 
 def gradescope(root: Path | str = "/autograder", assignment: str | None = None, dist: Path | str | None = None,
@@ -126,3 +127,49 @@ def _lock(*paths: Path) -> None:
 def _facts(result: dict) -> dict:
     return {"status": result.get("status", "error"), "sandbox": result.get("sandbox", "not started"),
             "isolation": result.get("isolation", "not started"), "peak_memory": result.get("peak_memory")}
+
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the image: the course with its grading extras.
+set -euo pipefail
+apt-get update -q
+apt-get install -y -q util-linux
+pip3 install --quiet "/autograder/source/{wheel}[instructor]" tensorflow
+"""
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this once per submission, as root, in a fresh container.
+cd /autograder/source
+exec python3 -m featuremaps.grading gradescope --assignment {name}
+"""
+
+
+def gradescope_zip(name: str, wheel: Path | str, out: Path | str, dist: Path | str = DIST_DIR) -> Path:
+    """The autograder zip to upload to Gradescope for assignment ``name``.
+
+    At its top, as Gradescope wants: ``setup.sh``, ``run_autograder``, the course's wheel, and the
+    generated files under ``dist/`` (the autograder, the handed-out copy and the written questions'
+    rubric), where :func:`gradescope` looks for them once the zip is unpacked in ``/autograder/source``.
+    """
+    from featuremaps.grading.batch import Autograder
+
+    grader = Autograder.load(name, dist)  # an unknown name is refused, with the ones there are
+    wheel = Path(wheel)
+    if not (wheel.is_file() and wheel.suffix == ".whl" and wheel.name.startswith("featuremaps-")):
+        raise GradingError(f"{wheel} is not the course's wheel; build it with `pip wheel --no-deps -w wheelhouse .`")
+    files = {f"dist/autograder/{name}.zip": grader.zip_path, wheel.name: wheel}
+    if grader.template is not None:
+        files[f"dist/student/{name}.ipynb"] = grader.template
+    rubric = written.rubric_path(dist, name)
+    if rubric.exists():
+        files[f"dist/autograder/{rubric.name}"] = rubric
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for script, text in (("setup.sh", SETUP_SH.format(wheel=wheel.name)),
+                             ("run_autograder", RUN_AUTOGRADER.format(name=name))):
+            info = zipfile.ZipInfo(script, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100755 << 16  # executable once unpacked
+            archive.writestr(info, text)
+        for arcname, path in files.items():
+            archive.write(path, arcname)
+    return out

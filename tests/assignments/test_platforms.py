@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import nbformat
 import pytest
@@ -51,9 +52,37 @@ def hostile(dist, secret, results):
     return nb
 
 
+def unpacked_upload(dist, tmp_path, root):
+    """The zip `gradescope-zip` builds, unpacked where Gradescope puts it (/autograder/source)."""
+    wheel = tmp_path / "featuremaps-0.0.0-py3-none-any.whl"  # its contents are pip's business, not this test's
+    wheel.write_bytes(b"a wheel")
+    upload = tmp_path / "upload.zip"
+    command = [sys.executable, "-m", "featuremaps.grading", "gradescope-zip", NAME, "--wheel", str(wheel),
+               "--out", str(upload), "--dist", str(dist)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with zipfile.ZipFile(upload) as archive:
+        assert {"setup.sh", "run_autograder", wheel.name, f"dist/autograder/{NAME}.zip",
+                f"dist/student/{NAME}.ipynb"} <= set(archive.namelist())
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+        archive.extractall(root / "source")
+    assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
+    assert f"featuremaps.grading gradescope --assignment {NAME}" in (root / "source" / "run_autograder").read_text()
+    assert f'"/autograder/source/{wheel.name}[instructor]"' in (root / "source" / "setup.sh").read_text()
+
+
+def test_gradescope_zip_refuses_a_file_that_is_not_the_course_wheel(dist, tmp_path):
+    from featuremaps.grading import platforms
+
+    with pytest.raises(grading.GradingError, match="is not the course's wheel"):
+        platforms.gradescope_zip(NAME, tmp_path / "missing.whl", tmp_path / "out.zip", dist)
+    with pytest.raises(grading.GradingError, match="no autograder for assignment 'no-such'"):
+        platforms.gradescope_zip("no-such", tmp_path / "missing.whl", tmp_path / "out.zip", dist)
+
+
 def test_gradescope_grades_an_honest_notebook_and_says_what_isolation_held(dist, tmp_path):
     root = tmp_path / "autograder"
-    layout(dist, root / "source" / "dist")
+    unpacked_upload(dist, tmp_path, root)
     (root / "submission").mkdir(parents=True)
     write(solutions(dist, NAME), root / "submission" / f"{NAME}.ipynb")
     (root / "submission_metadata.json").write_text('{"users": [{"email": "student@example.org"}]}')

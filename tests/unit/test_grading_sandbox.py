@@ -414,3 +414,4 @@ def test_points_earned_before_the_trusted_process_fails_are_kept(tmp_path):
         row = next(csv.DictReader(f))
     assert (row["status"], row["q1"], row["q2"], row["score"]) == ("error", "2.0", "0.0", "2.0"), row
     assert "after grading q1: those keep their points; running the batch again grades the rest" in row["reason"]
+
