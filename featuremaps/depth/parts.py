@@ -82,17 +82,35 @@ def rectangle(shape: tuple[int, int], top: int, left: int, height: int, width: i
     return mask
 
 
-def bottom_band(image: np.ndarray, fraction: float = 0.25) -> np.ndarray:
-    """The "sole region" of a 2-D image: the bottom ``fraction`` of the item's rows, across its width.
+def item_band(image: np.ndarray, fraction: float = 0.25, where: str = "bottom") -> np.ndarray:
+    """A band of the item in a 2-D image, as a boolean mask (H, W); the item is :func:`item_box`.
 
-    A boolean mask (H, W); the item is the bounding box of the non-zero pixels (:func:`item_box`),
-    and the band is ceil(fraction x its height) rows, at least one.
+    ``where``: ``"bottom"`` or ``"top"``, ceil(fraction x the item's height) rows (at least one)
+    across its width (the sole's place, and its control); ``"sides"``, ceil(fraction x its width)
+    columns at each side, down its height (where the sleeves of a long-sleeved top hang);
+    ``"centre"``, the same number of columns in all, in the middle (the torso: their control).
     """
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
     top, bottom, left, right = item_box(image)
-    height = max(1, int(np.ceil(fraction * (bottom - top + 1))))
-    return rectangle(np.shape(image), bottom - height + 1, left, height, right - left + 1)
+    height, width = bottom - top + 1, right - left + 1
+    rows, cols = max(1, int(np.ceil(fraction * height))), max(1, int(np.ceil(fraction * width)))
+    shape = np.shape(image)
+    if where == "bottom":
+        return rectangle(shape, bottom - rows + 1, left, rows, width)
+    if where == "top":
+        return rectangle(shape, top, left, rows, width)
+    if where == "sides":
+        return rectangle(shape, top, left, height, cols) | rectangle(shape, top, right - cols + 1, height, cols)
+    if where == "centre":
+        middle = min(2 * cols, width)
+        return rectangle(shape, top, left + (width - middle) // 2, height, middle)
+    raise ValueError(f"where must be 'bottom', 'top', 'sides' or 'centre', got {where!r}")
+
+
+def bottom_band(image: np.ndarray, fraction: float = 0.25) -> np.ndarray:
+    """The "sole region" of a 2-D image: the bottom ``fraction`` of the item's rows, across its width."""
+    return item_band(image, fraction, "bottom")
 
 
 def moved_masks(mask: np.ndarray, num: int, rng: np.random.Generator, within=None) -> np.ndarray:
