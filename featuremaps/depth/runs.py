@@ -62,17 +62,14 @@ def separated(above: Spread, below: Spread) -> bool:
     return above.low > below.high
 
 
-def holds_in(values: Spread, test: Callable[[float], bool]) -> int:
-    """In how many runs ``test(value)`` is true (a claim "in every run" needs all of them)."""
-    return sum(bool(test(v)) for v in values.values)
-
-
-def depth_profile(model, images: np.ndarray, labels: np.ndarray, layers: Sequence[str]) -> dict[str, dict]:
+def depth_profile(model, images: np.ndarray, labels: np.ndarray, layers: Sequence[str],
+                  outputs: dict[str, np.ndarray] | None = None) -> dict[str, dict]:
     """One network's depth claims, ``{layer: {measure: value}}``, from one forward pass.
 
     ``class_share``: the median top-20 class share of the layer's live maps; ``selectivity``: the
     median class-selectivity index; ``zeros``: the share of zero values; ``zeros_on_item``: the
     same where a unit's window sees the item, so black background does not count.
+    ``outputs``: the layers' maps of ``images`` ({layer: (n, H', W', N)}), where the caller has them.
     """
     from featuremaps.activations import activations
     from featuremaps.depth import fields, selectivity
@@ -80,7 +77,9 @@ def depth_profile(model, images: np.ndarray, labels: np.ndarray, layers: Sequenc
     labels = np.asarray(labels)
     windows = fields.receptive_fields(model)
     profile = {}
-    for layer, feature_maps in activations(model, images, list(layers)).items():
+    outputs = outputs if outputs is not None else activations(model, images, list(layers))
+    for layer in layers:
+        feature_maps = outputs[layer]
         on_item = fields.sees_item(images, windows[layer], feature_maps.shape[1:3])
         means = selectivity.class_means(selectivity.pooled(feature_maps), labels)
         profile[layer] = {

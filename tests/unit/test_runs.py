@@ -26,10 +26,6 @@ def test_across_measures_each_model_and_refuses_a_missing_value():
         runs.across([], lambda m: 1.0)
 
 
-def test_holds_in_counts_the_runs_where_a_claim_is_true():
-    assert runs.holds_in(runs.spread([0.1, 0.4, 0.6]), lambda v: v > 0.3) == 2
-
-
 def test_depth_profile_and_spreads_on_a_planted_unit():
     import numpy as np
 
@@ -47,6 +43,8 @@ def test_depth_profile_and_spreads_on_a_planted_unit():
     # no bias: a window on black background gives exactly 0, so leaving them out lowers the share
     assert profile["zeros_on_item"] == selectivity.zero_fraction(maps, on_item) < profile["zeros"]
     assert 0 < profile["class_share"] <= 1 and 0 <= profile["selectivity"] <= 1
+    # maps the caller has already are used as they are: the same profile, no second forward pass
+    assert runs.depth_profile(model, x, y, ["shape"], outputs={"shape": maps})["shape"] == profile
     table = runs.spreads([{"shape": profile}, {"shape": {**profile, "zeros": 0.0}}])
     assert table["shape"]["zeros"].values == (profile["zeros"], 0.0)
     assert np.isclose(table["shape"]["class_share"].median, profile["class_share"])
