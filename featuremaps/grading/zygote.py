@@ -23,6 +23,7 @@ import importlib
 import importlib.abc
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -77,8 +78,9 @@ class Zygote:
                 socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
             answer = self.control.recv(MESSAGE_BYTES)
         except TimeoutError:
-            self.stop()
-            raise
+            if message:  # a request left without its answer: the two sides are out of step
+                self.stop()
+            raise  # still importing on a busy machine: the next start waits for it again
         except OSError as exc:
             words = self.last_words()
             self.stop()
@@ -120,7 +122,7 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
-        subprocess.run(["rm", "-rf", self.home], check=False)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def get(mode: str, covered: tuple, preload: tuple) -> Zygote:

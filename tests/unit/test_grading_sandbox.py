@@ -218,6 +218,27 @@ def test_each_student_process_is_a_fork_of_one_zygote_and_holds_none_of_its_sock
     assert not any(psutil.pid_exists(pid) for pid in pids)  # reaped, so no later process can be mistaken for one
 
 
+def test_a_zygote_still_importing_is_waited_for_again_not_started_again():
+    """On a busy machine the libraries' import can outlast one start's wait; the next start waits on."""
+    slow = zygote.Zygote(MODE, (), ("wave",))
+    try:
+        with pytest.raises(TimeoutError):
+            slow.fork({}, [], time.monotonic())  # no time at all: it cannot have imported yet
+        assert slow.alive() and not slow.ready
+        w = Worker(MODE, Limits(memory=2 * 2**30), 20_000, base=("wave",))
+        old = zygote._running.pop((MODE, (), ("wave",)), None)
+        if old is not None:
+            old.stop()
+        zygote._running[(MODE, (), ("wave",))] = slow  # the one the next start asks
+        w.start()
+        try:
+            assert psutil.Process(w.process.pid).ppid() == slow.process.pid and slow.ready
+        finally:
+            w.close()
+    finally:
+        slow.stop()
+
+
 def test_a_process_that_is_not_ready_in_time_is_the_graders_trouble_not_the_students(monkeypatch):
     monkeypatch.setattr(runner, "STARTUP_TIMEOUT", 0.001)  # no Python starts that fast
     with pytest.raises(runner.SandboxDidNotStart, match="before any of the notebook's code ran; grade this"):
