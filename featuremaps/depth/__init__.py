@@ -2,6 +2,7 @@
 
 - :mod:`~featuremaps.depth.fields`: receptive fields, the input window a unit sees (chapters 4–7);
 - :mod:`~featuremaps.depth.kernels`: first-layer kernels as edges, contrast or spots (chapter 6);
+- :mod:`~featuremaps.depth.corners`: units that fire for two bars together more than apart (chapter 6);
 - :mod:`~featuremaps.depth.selectivity`: which images make a map fire, class share (chapters 6–7);
 - :mod:`~featuremaps.depth.parts`: deep maps that look like parts, with controls (chapter 7);
 - :mod:`~featuremaps.depth.dissection`: Network Dissection's part test, a map's region against a part (chapter 7);

@@ -7,7 +7,11 @@ that is known to be what it looks for. Each pair here is built so the answer is 
 - peak consistency (the part test): a unit that fires at one place, and one that fires anywhere;
 - the scrambling test: a planted texture detector (mean edge energy over its window), and a
   planted shape detector (a bright top-left quadrant, the rest dark), as tiny Keras models;
-- the linear read-out: features that carry the label, and features that do not.
+- the linear read-out: features that carry the label, and features that do not;
+- the kernel rules (edge, spot, contrast): a kernel that is what the rule looks for but is not
+  its template, and one that is not;
+- the sole test: a unit that reads the item's lowest bright row, and one that reads its highest;
+- the corner test: a unit that fires for an L and for neither of its bars, and one that adds them.
 
 Serves chapters 6 and 7.
 """
@@ -89,4 +93,56 @@ def shape_detector():
     response = keras.layers.Conv2D(1, 8, use_bias=False, name="corner")(x)
     model = keras.Model(x, keras.layers.ReLU(name="shape")(response), name="planted_shape")
     model.get_layer("corner").set_weights([kernel[:, :, None, None]])
+    return model
+
+
+def planted_kernels() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each kernel rule, (a 3 x 3 kernel that is what it looks for, one that is not).
+
+    None is a template of the rule (:mod:`featuremaps.depth.kernels`): edge, Prewitt's vertical
+    edge against a Gaussian blur; spot, the eight-neighbour Laplacian against Prewitt's edge;
+    contrast, Prewitt's edge (its weights sum to zero) against the blur (all of one sign).
+    """
+    prewitt = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], np.float64)
+    blur = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float64) / 16
+    laplacian8 = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float64)
+    return {"edge": (prewitt, blur), "spot": (laplacian8, prewitt), "contrast": (prewitt, blur)}
+
+
+def row_detector(bottom: bool = True):
+    """A unit that fires on the item's lowest bright row (``bottom``), or its highest: yes and no for the sole test.
+
+    Each pixel times a weight that grows by a factor e every 3 rows downwards (upwards for the top),
+    as a tiny Keras model whose map, "rows", is the image so weighted: its peak lies on the item's
+    lowest (highest) bright row. Covering the bottom of the item lowers the bottom unit's peak by
+    most of it, and the top unit's not at all.
+    """
+    import keras
+
+    rows = np.arange(28, dtype=np.float32)
+    weight = np.exp(((rows if bottom else 27 - rows) - 27) / 3)[:, None, None]  # 1 on the favoured edge
+    x = keras.Input(shape=(28, 28, 1), name="image")
+    weighted = keras.layers.Lambda(lambda image: image * weight, name="rows")(x)
+    return keras.Model(x, weighted, name="planted_bottom" if bottom else "planted_top")
+
+
+def corner_detector(threshold: bool = True):
+    """A unit that fires for an L of two bars and for neither bar alone (``threshold``), or adds them up.
+
+    Yes and no for the corner test (:mod:`featuremaps.depth.corners`): one 8 x 8 convolution whose
+    kernel is the L of :func:`~featuremaps.depth.corners.l_bars` (weight 1 on its pixels), then ReLU,
+    as a tiny Keras model with the map "corner". With ``threshold`` its bias is minus one more than
+    the longer bar's pixels, so one bar alone stays below zero; without, the bias is 0.
+    """
+    import keras
+
+    from featuremaps.depth.corners import l_bars
+
+    bars = l_bars(8).astype(np.float32) / 255
+    bias = -(bars.sum(axis=(1, 2)).max() + 1) if threshold else 0.0
+    x = keras.Input(shape=(28, 28, 1), name="image")
+    response = keras.layers.Conv2D(1, 8, name="l_kernel")(x)
+    model = keras.Model(x, keras.layers.ReLU(name="corner")(response),
+                        name="planted_and" if threshold else "planted_sum")
+    model.get_layer("l_kernel").set_weights([bars.sum(axis=0)[:, :, None, None], np.array([bias], np.float32)])
     return model

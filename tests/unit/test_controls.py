@@ -75,3 +75,31 @@ def test_keeping_the_centre_moves_every_other_tile():
     out = selectivity.scramble_window(image, 0, 0, 8, 4, np.random.default_rng(0), keep_centre=True)
     np.testing.assert_array_equal(out[2:6, 2:6], image[2:6, 2:6])
     assert not np.array_equal(out, image) and sorted(out.ravel()) == sorted(image.ravel())
+
+
+def test_each_kernel_rule_says_yes_for_its_planted_kernel_and_no_for_the_other():
+    from featuremaps.depth import kernels
+
+    planted = controls.planted_kernels()
+    verdicts = {rule: kernels.classify_kernels(np.stack(pair)) for rule, pair in planted.items()}
+    assert verdicts["edge"].is_edge.tolist() == [True, False]
+    assert verdicts["spot"].is_spot.tolist() == [True, False]
+    assert verdicts["contrast"].is_contrast.tolist() == [True, False]
+    for pair in planted.values():  # none is one of the rule's own templates
+        for kernel in pair:
+            assert not any(np.allclose(kernel, t) for t in [*kernels.EDGE_TEMPLATES.values(), kernels.SPOT_TEMPLATE])
+
+
+def test_the_sole_test_says_yes_for_a_bottom_reader_and_no_for_a_top_reader(images):
+    from featuremaps.depth import parts
+
+    x, _ = images
+    drops = {}
+    for bottom in (True, False):
+        model = controls.row_detector(bottom)
+        feature_maps = activations(model, x, ["rows"])["rows"]
+        drops[bottom] = parts.sole_test(model, "rows", feature_maps, x, 0, k=10).mean(axis=0)
+    band, on_item, _ = drops[True]
+    assert band > 0.5 and band > on_item + 0.4, drops  # yes: the bottom band is what it reads
+    band, on_item, _ = drops[False]
+    assert band < 0.05 and band <= on_item, drops  # no: covering the bottom leaves its peak alone
