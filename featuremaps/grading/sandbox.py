@@ -47,6 +47,7 @@ INTERRUPT_GRACE = 3.0  # seconds a worker has to answer after an interrupt befor
 @dataclass
 class Limits:
     memory: int = MEMORY_LIMIT    # bytes of address space
+    cpus: float = 1.0             # cores' worth of CPU for the worker and all it starts (its cgroup)
     processes: int = 512          # processes and threads of the sandbox user
     cpu_seconds: int = 1200       # CPU time of one worker process
     file_bytes: int = 128 * 2**20
@@ -203,7 +204,7 @@ class Worker:
         """
         self.stop()
         if not self.isolation:
-            self.box, self.isolation = Box.make(f"slot{self.slot}", self.limits.memory,
+            self.box, self.isolation = Box.make(f"slot{self.slot}", self.limits.memory, cpus=self.limits.cpus,
                                                 processes=self.limits.processes)
             if self.mode != "none":
                 self.isolation = f"{self.mode}; seccomp filter; {self.isolation}"
