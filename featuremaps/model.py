@@ -75,12 +75,13 @@ class ModelFileError(RuntimeError):
 # ---------------------------------------------------------------- architecture
 
 def conv_block(x, num_filters: int, index: int,
-               kernel_size: int = KERNEL_SIZE):
+               kernel_size: int = KERNEL_SIZE, pool: tuple[int, str] = (2, "valid")):
     """One block of the CNN: conv{index} -> relu{index} -> pool{index}.
 
     ``x`` is a Keras tensor of shape (H, W, C); the block returns
     (H//2, W//2, num_filters). The convolution pads with zeros ("same"),
-    so only the pooling shrinks the map.
+    so only the pooling shrinks the map. ``pool``: the 2x2 pooling's stride
+    and padding (see :func:`readout_pool`).
     """
     check_int(num_filters, "num_filters")
     check_int(index, "index")
@@ -88,7 +89,27 @@ def conv_block(x, num_filters: int, index: int,
     feature_map = keras.layers.Conv2D(
         num_filters, kernel_size, padding="same", name=f"conv{index}")(x)
     feature_map = keras.layers.ReLU(name=f"relu{index}")(feature_map)
-    return keras.layers.MaxPooling2D(2, name=f"pool{index}")(feature_map)
+    strides, padding = pool
+    return keras.layers.MaxPooling2D(2, strides=strides, padding=padding,
+                                     name=f"pool{index}")(feature_map)
+
+
+def readout_pool(size: int, num_filters: int, readout: int | None) -> tuple[int, str]:
+    """The last 2x2 pooling's (stride, padding) that hands the classifier ``readout`` numbers.
+
+    The last conv's ``num_filters`` maps are ``size`` x ``size``. The usual pooling (stride 2,
+    "valid") floors the size to size // 2; "same" padding rounds it up; stride 1 keeps size - 1.
+    So designs of different widths can feed their classifiers the same number of values.
+    """
+    if readout is None:
+        return (2, "valid")
+    sides = {size // 2: (2, "valid"), -(-size // 2): (2, "same"), size - 1: (1, "valid")}
+    for side, pool in sides.items():
+        if side * side * num_filters == readout:
+            return pool
+    possible = sorted(side * side * num_filters for side in sides)
+    raise ValueError(f"no 2x2 pooling of {num_filters} maps of {size}x{size} gives the classifier "
+                     f"{readout} numbers; with {num_filters} maps it can read {possible}")
 
 
 def classifier_head(feature_map, dropout: float = DROPOUT):
@@ -99,11 +120,13 @@ def classifier_head(feature_map, dropout: float = DROPOUT):
 
 
 def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
-                dropout: float = DROPOUT) -> keras.Model:
+                dropout: float = DROPOUT, readout: int | None = None) -> keras.Model:
     """The course CNN (untrained), as a Functional model with input layer "image".
 
     ``num_filters`` gives the width of conv1, conv2, conv3; the layer names do not
     depend on it. ``seed`` fixes the initial weights: the same seed gives the same model.
+    ``readout``: how many numbers the classifier reads (the last pooling is chosen to give
+    exactly that, :func:`readout_pool`); ``None``: the usual 2x2 pooling, H'//2 x W'//2 x N.
     """
     num_filters = tuple(num_filters) if not isinstance(num_filters, (int, np.integer)) else num_filters
     if not isinstance(num_filters, tuple) or len(num_filters) != len(CONV_LAYERS):
@@ -113,16 +136,21 @@ def build_model(num_filters: Sequence[int] = NUM_FILTERS, seed: int = SEED,
         check_int(n, "each entry of num_filters")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a fraction in [0, 1), got {dropout!r}")
+    if readout is not None:
+        check_int(readout, "readout")
     keras.utils.set_random_seed(seed)
-    return _architecture(num_filters, dropout)
+    return _architecture(num_filters, dropout, readout)
 
 
-def _architecture(num_filters: tuple, dropout: float) -> keras.Model:
+def _architecture(num_filters: tuple, dropout: float, readout: int | None = None) -> keras.Model:
     """The layers alone (their initial weights drawn from the global seed, which this does not set)."""
     x = keras.Input(shape=IMAGE_SHAPE, name="image")
     feature_map = x
     for index, n in enumerate(num_filters, start=1):
-        feature_map = conv_block(feature_map, int(n), index)
+        last = index == len(num_filters)
+        size = int(feature_map.shape[1])
+        pool = readout_pool(size, int(n), readout) if last else (2, "valid")
+        feature_map = conv_block(feature_map, int(n), index, pool=pool)
     return keras.Model(x, classifier_head(feature_map, dropout), name="fashion_cnn")
 
 
@@ -329,10 +357,12 @@ def trained_model(path: Path | str | None = None) -> keras.Model:
             weights = {key: arrays[key] for key in arrays.files}
         num_filters = tuple(int(n) for n in info["num_filters"])
         dropout = float(info["dropout"])
+        readout = info.get("readout")  # only the designs of chapter 8 set it
+        readout = None if readout is None else int(readout)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise ModelFileError(f"The trained model file {path} cannot be read ({exc}); it was written by "
                              f"{_writer(path)}. {RESTORE_HINT}") from exc
-    model = _architecture(num_filters, dropout)
+    model = _architecture(num_filters, dropout, readout)
     set_named_weights(model, weights, path)
     return model
 

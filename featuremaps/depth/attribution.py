@@ -138,3 +138,42 @@ def rank_correlation(a, b) -> np.ndarray:
     norm = np.sqrt((ranks[0] ** 2).sum(axis=1) * (ranks[1] ** 2).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(norm > 0, (ranks[0] * ranks[1]).sum(axis=1) / np.where(norm > 0, norm, 1), np.nan)
+
+
+def top_cell(maps) -> np.ndarray:
+    """(row, column) of each map's largest cell: (n, 2) for maps (n, H', W'); ties: the first."""
+    maps = np.asarray(maps)
+    flat = maps.reshape(len(maps), -1).argmax(axis=1)
+    return np.stack(np.unravel_index(flat, maps.shape[1:]), axis=1)
+
+
+def cell_agreement(maps, reference) -> tuple[float, float]:
+    """The share of images whose largest cell is ``reference``'s, and within one cell of it (8 neighbours)."""
+    gap = np.abs(top_cell(maps) - top_cell(reference)).max(axis=1)
+    return float(np.mean(gap == 0)), float(np.mean(gap <= 1))
+
+
+def against_occlusion(model, layer_name: str, x, partner, size: int = 8, stride: int = 4) -> dict[str, float]:
+    """How one network's gradient maps of ``layer_name`` agree with its occlusion maps, on images ``x``.
+
+    Each image's class is the one the model predicts; the occlusion squares (zero fill) must fall on
+    the layer's grid. ``partner[k]`` is another image of image k's class: its map is the control that
+    shares the images' layout. Returns the median largest occlusion drop (``"largest drop"``), the
+    median rank correlation with occlusion of Grad-CAM and of gradient x activation, each with its
+    partner control (``"rho Grad-CAM"``, ``"rho Grad-CAM, partner"``, ``"rho cells"``, ``"rho cells,
+    partner"``; NaN maps are left out), and the share of images whose largest cell of gradient x
+    activation is within one cell of occlusion's (``"near"``, ``"near, partner"``).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    predicted = np.asarray(model(x, training=False)).argmax(axis=1)
+    occlusion = occlusion_map(model, x, predicted, size=size, stride=stride, fill=0.0)
+    cam = grad_cam(model, layer_name, x, predicted)
+    cells = gradient_times_activation(model, layer_name, x, predicted)
+    if cam.shape != occlusion.shape:
+        raise ValueError(f"the occlusion grid {occlusion.shape[1:]} is not {layer_name}'s grid "
+                         f"{cam.shape[1:]}: pick a square size and stride that match it")
+    rho = {name: float(np.nanmedian(rank_correlation(m, occlusion)))
+           for name, m in (("rho Grad-CAM", cam), ("rho Grad-CAM, partner", cam[partner]),
+                           ("rho cells", cells), ("rho cells, partner", cells[partner]))}
+    return {"largest drop": float(np.median(occlusion.max(axis=(1, 2)))), **rho,
+            "near": cell_agreement(cells, occlusion)[1], "near, partner": cell_agreement(cells[partner], occlusion)[1]}

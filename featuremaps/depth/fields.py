@@ -208,6 +208,15 @@ def gradient_magnitude(model, layer_name: str, i: int, j: int, x, channel: int |
     return summed / len(x)
 
 
+def effective_field(model, layer_name: str, x) -> np.ndarray:
+    """The centre unit's effective receptive field: :func:`gradient_magnitude` over ``x`` for all of
+    the layer's maps at the map's centre position, cropped to the unit's receptive field (r x r)."""
+    field = receptive_fields(model)[layer_name]
+    centre = model.get_layer(layer_name).output.shape[1] // 2
+    top, left = unit_window(centre, centre, field)
+    return crop(gradient_magnitude(model, layer_name, centre, centre, x), top, left, field.size)
+
+
 def half_side(size: int) -> int:
     """The side of the square at the centre of a ``size`` window: about half, as exactly centred.
 

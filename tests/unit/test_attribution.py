@@ -141,3 +141,37 @@ def test_rank_correlation():
     assert np.isnan(attribution.rank_correlation(a, b)[2])
     with pytest.raises(ValueError, match="one shape"):
         attribution.rank_correlation(a, b[:, :2])
+
+
+def test_top_cell_and_cell_agreement_by_hand():
+    maps = np.zeros((3, 3, 3))
+    maps[0, 0, 0] = maps[1, 1, 2] = maps[2, 2, 2] = 1
+    np.testing.assert_array_equal(attribution.top_cell(maps), [[0, 0], [1, 2], [2, 2]])
+    reference = np.zeros((3, 3, 3))
+    reference[0, 0, 0] = reference[1, 2, 2] = reference[2, 0, 0] = 1
+    # image 0: the same cell; image 1: a neighbour; image 2: two cells away
+    assert attribution.cell_agreement(maps, reference) == (1 / 3, 2 / 3)
+
+
+def top_left_model():
+    """8x8 input -> one 4x4 stride-4 sum "c" -> ReLU "r" (2x2) -> Dense(2, softmax) reading cell (0, 0) only."""
+    x = keras.Input(shape=(8, 8, 1))
+    conv = keras.layers.Conv2D(1, 4, strides=4, use_bias=False, name="c")
+    dense = keras.layers.Dense(2, activation="softmax", name="probabilities")
+    model = keras.Model(x, dense(keras.layers.Flatten()(keras.layers.ReLU(name="r")(conv(x)))))
+    conv.set_weights([np.ones((4, 4, 1, 1), np.float32)])
+    dense.set_weights([np.array([[0.25, 0], [0, 0], [0, 0], [0, 0]], np.float32), np.zeros(2, np.float32)])
+    return model
+
+
+def test_against_occlusion_on_a_model_that_reads_one_cell():
+    x = np.full((2, 8, 8, 1), 0.5, np.float32)
+    x[:, :4, :4] = 1.0
+    result = attribution.against_occlusion(top_left_model(), "r", x, partner=[1, 0], size=4, stride=4)
+    # covering the top-left square takes logit 4 to 0; every method's top cell is that square
+    assert result["largest drop"] == pytest.approx(1 / (1 + np.exp(-4.0)) - 0.5, rel=1e-5)
+    for what in ("rho Grad-CAM", "rho cells", "rho cells, partner"):
+        assert result[what] == pytest.approx(1.0)
+    assert result["near"] == result["near, partner"] == 1.0
+    with pytest.raises(ValueError, match="grid"):
+        attribution.against_occlusion(top_left_model(), "r", x, partner=[1, 0], size=2, stride=2)

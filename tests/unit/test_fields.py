@@ -194,3 +194,11 @@ def test_sees_item_marks_units_whose_window_holds_a_lit_pixel():
             assert seen[i, j] == (top <= 2 < top + 4 and left <= 3 < left + 4)
     with pytest.raises(ValueError, match="n, H, W"):
         fields.sees_item(np.zeros((6, 6)), field, (6, 6))
+
+
+def test_effective_field_is_the_centre_units_kernel_cropped_to_its_window():
+    w = np.stack([np.arange(9.0).reshape(3, 3) - 4, np.ones((3, 3))], axis=-1)
+    model = _linear_conv(w)
+    x = np.random.default_rng(1).uniform(size=(4, 6, 6, 1)).astype(np.float32)
+    # the 4x4 map's centre unit is (2, 2); a linear unit's field is |its two kernels added|
+    np.testing.assert_allclose(fields.effective_field(model, "c", x), np.abs(w.sum(axis=-1)), atol=1e-6)

@@ -337,3 +337,18 @@ def test_untrained_runs_are_the_runs_before_training():
     np.testing.assert_array_equal(fm.untrained_runs()[0].get_layer("conv1").get_weights()[0], kernel[0])
     # each is its trained run's starting point; the first is the chapters' untrained network
     np.testing.assert_array_equal(kernel[0], fm.build_model().get_layer("conv1").get_weights()[0])
+
+
+@pytest.mark.parametrize(("num_filters", "side"), [((16, 32, 64), 3), ((36, 36, 36), 4), ((64, 32, 16), 6)])
+def test_readout_picks_the_last_pooling_that_feeds_the_classifier_that_many_numbers(num_filters, side):
+    model = fm.build_model(num_filters, readout=576)
+    assert model.get_layer("pool3").output.shape[1:] == (side, side, num_filters[-1])
+    assert model.get_layer("flatten").output.shape[-1] == 576
+    # the convolutions and the first two poolings are the usual ones
+    assert model.get_layer("pool2").output.shape[1:3] == (7, 7)
+    assert fm.build_model(num_filters).get_layer("pool3").output.shape[1:3] == (3, 3)
+
+
+def test_readout_that_no_pooling_gives_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"with 50 maps it can read \[450, 800, 1800\]"):
+        fm.build_model((16, 32, 50), readout=576)
