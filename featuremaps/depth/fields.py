@@ -38,7 +38,7 @@ class ReceptiveField:
 
 _IDENTITY_KINDS = ("InputLayer", "ReLU", "Activation", "BatchNormalization", "Dropout", "SpatialDropout2D",
                    "LeakyReLU", "PReLU", "ELU", "Softmax", "LayerNormalization", "Rescaling", "Identity")
-_WINDOW_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "DepthwiseConv2D")
+_WINDOW_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "DepthwiseConv2D", "SeparableConv2D")
 
 
 def _square_side(value) -> int:
@@ -92,10 +92,10 @@ def layer_specs(model) -> list[tuple[str, int, int, str]]:
             config = layer.get_config()
             window = config.get("kernel_size", config.get("pool_size"))
             stride = config.get("strides") or window
+            # A dilated kernel's taps lie d apart: it spans d(K - 1) + 1 pixels (with holes).
             dilation = _square_side(config.get("dilation_rate", 1))
-            if dilation != 1:
-                raise ValueError(f"layer {layer.name!r} is dilated; dilated receptive fields are not supported")
-            specs.append((layer.name, _square_side(window), _square_side(stride), config.get("padding", "valid")))
+            span = dilation * (_square_side(window) - 1) + 1
+            specs.append((layer.name, span, _square_side(stride), config.get("padding", "valid")))
         else:
             break  # Flatten, Dense, ...: no more maps
     return specs

@@ -54,7 +54,8 @@ def conv_macs(out_height: int, out_width: int, kernel_size, in_channels: int, nu
 def layer_sizes(model) -> list[LayerSize]:
     """Output shape, parameters, activations and multiply-accumulates per image of every layer, in order.
 
-    Knows Conv2D (see :func:`conv_macs`, divided by ``groups``), Dense (inputs x units) and
+    Knows Conv2D (see :func:`conv_macs`, divided by ``groups``; a dilation changes the window's span,
+    not its taps), DepthwiseConv2D and SeparableConv2D, Dense (inputs x units) and
     layers that do no multiply-accumulates (pooling, ReLU, Flatten, Dropout, ...). The model must
     have a fixed input size (``keras.Input(shape=(H, W, C))``) so every output shape is known.
     """
@@ -77,6 +78,14 @@ def layer_sizes(model) -> list[LayerSize]:
         if kind == "Conv2D":
             in_channels = int(layer.input.shape[-1]) // int(layer.groups)
             macs = conv_macs(shape[0], shape[1], tuple(layer.kernel_size), in_channels, shape[2])
+        elif kind == "DepthwiseConv2D":
+            # One K_h x K_w filter (or depth_multiplier of them) per input channel: no sum over channels.
+            macs = conv_macs(shape[0], shape[1], tuple(layer.kernel_size), 1, shape[2])
+        elif kind == "SeparableConv2D":
+            between = int(layer.input.shape[-1]) * int(layer.depth_multiplier)
+            # A depthwise K_h x K_w convolution, then a 1 x 1 convolution that mixes its maps.
+            macs = (conv_macs(shape[0], shape[1], tuple(layer.kernel_size), 1, between)
+                    + conv_macs(shape[0], shape[1], 1, between, shape[2]))
         elif kind == "Dense":
             # Every output value is a sum of (inputs along the last axis) products.
             macs = activations * int(layer.input.shape[-1])
@@ -84,7 +93,8 @@ def layer_sizes(model) -> list[LayerSize]:
             macs = 0
         else:
             raise TypeError(f"layer_sizes does not know how many multiply-accumulates layer {layer.name!r} "
-                            f"({kind}) does; it handles Conv2D, Dense and parameter-free layers such as "
+                            f"({kind}) does; it handles Conv2D, DepthwiseConv2D, SeparableConv2D, Dense and "
+                            "parameter-free layers such as "
                             f"{', '.join(_NO_MAC_KINDS[:6])}.")
         rows.append(LayerSize(layer.name, kind, shape, int(layer.count_params()), activations, macs))
     return rows

@@ -139,7 +139,7 @@ class ActivationBrowser(anywidget.AnyWidget):
                 why = f" This model runs through Python (the kernel): {exc}"
         try:
             fields = receptive_fields(model)
-        except ValueError:  # e.g. a dilated convolution: no outlines, the rest works
+        except ValueError:  # e.g. an oblong (3x1) kernel: no outlines, the rest works
             fields = {}
         invert = (invert_uploads == "auto" or bool(invert_uploads)) and c == 1
         size = f"{w}×{h} {'grayscale' if c == 1 else 'RGB'}"

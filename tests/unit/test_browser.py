@@ -89,9 +89,13 @@ def test_a_model_the_page_cannot_run_goes_through_the_kernel():
 
 def test_a_model_without_receptive_fields_is_browsed_without_outlines():
     x = keras.Input(shape=(16, 16, 1))
+    oblong = keras.Model(x, layers.Conv2D(2, (3, 1), name="oblong")(x))
+    shown = br.browse(oblong, np.zeros((1, 16, 16), np.uint8))
+    assert shown.layers[0]["field"] is None
+    # a dilated window is square: its outline spans the spread taps, 2 * (3 - 1) + 1
     dilated = keras.Model(x, layers.Conv2D(2, 3, dilation_rate=2, name="wide")(x))
     shown = br.browse(dilated, np.zeros((1, 16, 16), np.uint8))
-    assert shown.backend == "kernel" and shown.layers[0]["field"] is None
+    assert shown.backend == "kernel" and shown.layers[0]["field"]["size"] == 5
 
 
 def test_the_kernel_back_end_can_be_chosen(model, images):

@@ -202,3 +202,19 @@ def test_effective_field_is_the_centre_units_kernel_cropped_to_its_window():
     x = np.random.default_rng(1).uniform(size=(4, 6, 6, 1)).astype(np.float32)
     # the 4x4 map's centre unit is (2, 2); a linear unit's field is |its two kernels added|
     np.testing.assert_allclose(fields.effective_field(model, "c", x), np.abs(w.sum(axis=-1)), atol=1e-6)
+
+
+def test_a_dilated_layer_spans_its_spread_taps():
+    keras = pytest.importorskip("keras")
+    x = keras.Input(shape=(16, 16, 1))
+    y = keras.layers.Conv2D(2, 3, padding="same", dilation_rate=3, name="dilated")(x)
+    y = keras.layers.SeparableConv2D(2, 3, padding="valid", name="separable")(y)
+    model = keras.Model(x, y)
+    # 3 taps, 3 apart: 7 pixels; then a 3x3 separable window adds 2
+    field = fields.receptive_fields(model)
+    assert field["dilated"].size == 7 and field["separable"].size == 9
+    # the gradient reaches exactly that far (with holes inside)
+    noise = np.random.default_rng(0).uniform(size=(8, 16, 16, 1)).astype(np.float32)
+    footprint = fields.gradient_footprint(model, "dilated", None, 8, 8, noise)
+    assert fields.nonzero_extent(footprint)[2:] == (7, 7)
+    assert fields.nonzero_extent(footprint)[:2] == fields.unit_window(8, 8, field["dilated"])

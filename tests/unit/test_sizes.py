@@ -60,6 +60,23 @@ def test_layer_sizes_of_a_strided_grouped_valid_conv():
     assert rows["dense"].shape == (4, 4, 5) and rows["dense"].macs == 4 * 4 * 5 * 6
 
 
+def test_layer_sizes_of_dilated_depthwise_and_separable_convs():
+    x = keras.Input(shape=(7, 7, 64))
+    dilated = keras.layers.Conv2D(128, 3, padding="same", dilation_rate=2, name="dilated")(x)
+    depthwise = keras.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2, name="depthwise")(x)
+    separable = keras.layers.SeparableConv2D(128, 3, padding="same", name="separable")(x)
+    model = keras.Model(x, [dilated, depthwise, separable])
+    rows = {row.name: row for row in sizes.layer_sizes(model)}
+    # dilation spreads the 3x3 taps apart: the same weights and the same work as a plain 3x3
+    assert rows["dilated"].params == (9 * 64 + 1) * 128 and rows["dilated"].macs == 7 * 7 * 128 * 9 * 64
+    # depthwise: two 3x3 filters per channel, no sum over channels
+    assert rows["depthwise"].shape == (7, 7, 128) and rows["depthwise"].macs == 7 * 7 * 128 * 9
+    assert rows["depthwise"].params == 9 * 64 * 2 + 128
+    # separable: depthwise 3x3 (64 maps), then 1x1 from 64 maps to 128
+    assert rows["separable"].macs == 7 * 7 * 64 * 9 + 7 * 7 * 128 * 64
+    assert rows["separable"].params == 9 * 64 + 64 * 128 + 128
+
+
 def test_layer_sizes_of_vgg16_without_weights():
     vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(64, 64, 3))
     rows = {row.name: row for row in sizes.layer_sizes(vgg)}

@@ -1,0 +1,75 @@
+"""Filters are learned: gradient descent finds a kernel from images and the maps it made.
+
+The course's first filters (chapter 1) were designed by hand. A CNN's are not: training moves
+each weight downhill on the error. :func:`learn_kernel` does exactly that for one filter, with
+the course's own convolution (:func:`featuremaps.conv.conv2d`), so a reader can watch a known
+kernel come back from nothing but inputs and outputs.
+
+Serves chapter 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from featuremaps.conv import check_int, conv2d
+
+
+@dataclass(frozen=True)
+class LearnedKernel:
+    """What :func:`learn_kernel` found: the kernel ``w`` (K, K), the bias ``b``, and the mean
+    squared error before each step (``losses``, one per step, then the final one)."""
+
+    w: np.ndarray
+    b: float
+    losses: np.ndarray
+
+
+def _one_map(image: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    """conv2d of one grey (H, W) image with one (K, K) kernel: the (H', W') map."""
+    return conv2d(image[..., np.newaxis], w[:, :, np.newaxis, np.newaxis], [b])[..., 0]
+
+
+def learn_kernel(x, feature_maps, kernel_size: int = 3, steps: int = 1500,
+                 learning_rate: float = 0.4, seed: int = 0) -> LearnedKernel:
+    """Find ``w``, ``b`` with conv2d(x[n], w, b) close to feature_maps[n], by gradient descent.
+
+    ``x``: grey images (n, H, W) scaled to [0, 1]; ``feature_maps``: their "valid" maps (n, H', W'),
+    H' = H - K + 1. The kernel starts from small random weights (``seed``). Each step lowers the
+    mean squared error E by ``learning_rate`` times its gradient. The gradient is itself a
+    convolution: dE/dw is the image convolved with the error map (the window under each error,
+    weighed by it), and dE/db is the error's mean, both times 2.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    feature_maps = np.asarray(feature_maps, dtype=np.float64)
+    kernel_size = check_int(kernel_size, "kernel_size")
+    steps = check_int(steps, "steps")
+    if x.ndim != 3 or len(x) == 0:
+        raise ValueError(f"x must be grey images (n, H, W), at least one; got shape {x.shape}")
+    expected = (len(x), x.shape[1] - kernel_size + 1, x.shape[2] - kernel_size + 1)
+    if feature_maps.shape != expected:
+        raise ValueError(f"feature_maps must be the 'valid' maps of x for a {kernel_size}x{kernel_size} "
+                         f"kernel, shape {expected}; got {feature_maps.shape}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    w = np.random.default_rng(seed).normal(scale=0.1, size=(kernel_size, kernel_size))
+    b, losses = 0.0, []
+    count = feature_maps.size
+    for _ in range(steps + 1):
+        grad_w, grad_b, squared = np.zeros_like(w), 0.0, 0.0
+        for image, target in zip(x, feature_maps, strict=True):
+            error = _one_map(image, w, b) - target
+            squared += float((error ** 2).sum())
+            grad_w += _one_map(image, error, 0.0)  # each window, weighed by its error
+            grad_b += float(error.sum())
+        losses.append(squared / count)
+        if not np.isfinite(losses[-1]) or losses[-1] > 1e6 * max(losses[0], 1e-12):
+            raise ValueError(f"gradient descent diverged (the error grew to {losses[-1]:.3g}): "
+                             f"use a smaller learning_rate than {learning_rate}")
+        if len(losses) > steps:
+            break
+        w = w - learning_rate * 2 * grad_w / count
+        b = b - learning_rate * 2 * grad_b / count
+    return LearnedKernel(w, b, np.array(losses))
