@@ -96,8 +96,8 @@ def count_conv_params(kernel_size, in_channels: int, num_filters: int, use_bias:
     return (k_h * k_w * in_channels + int(bool(use_bias))) * num_filters
 
 
-def _prepare(x, w, b, stride, padding):
-    """Check shapes and arguments, then pad x as Keras would; returns (x_padded, w, b, stride)."""
+def _prepare(x, w, b, stride, padding, dilation=1):
+    """Check shapes and arguments, then pad x as Keras would; returns (x_padded, w, b, stride, dilation)."""
     x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
     for name, array in (("x", x), ("w", w), ("b", b)):
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
@@ -114,28 +114,31 @@ def _prepare(x, w, b, stride, padding):
     if b.shape != (w.shape[3],):
         raise ValueError(f"b must have shape ({w.shape[3]},), one bias per filter, got {b.shape}.")
     stride = check_int(stride, "stride", 1)
+    dilation = check_int(dilation, "dilation", 1)
     padding = _check_padding_name(padding)
-    (h, width), (k_h, k_w) = x.shape[:2], w.shape[:2]
+    # A dilated kernel's taps lie `dilation` apart: it spans d(K - 1) + 1 pixels.
+    (h, width), (k_h, k_w) = x.shape[:2], [dilation * (k - 1) + 1 for k in w.shape[:2]]
     if padding == "valid" and (k_h > h or k_w > width):
-        raise ValueError(f"The kernel ({k_h}x{k_w}) is larger than the input ({h}x{width}) with "
-                         "padding='valid': use a smaller kernel or padding='same'.")
+        raise ValueError(f"The kernel ({k_h}x{k_w}, dilation included) is larger than the input "
+                         f"({h}x{width}) with padding='valid': use a smaller kernel or padding='same'.")
     # At least float32, so uint8 images do not overflow and the result matches Keras's dtype.
     dtype = np.result_type(x.dtype, w.dtype, b.dtype, np.float32)
     pads = (keras_padding(h, k_h, stride, padding), keras_padding(width, k_w, stride, padding), (0, 0))
     x_padded = np.pad(x.astype(dtype), pads)
-    return x_padded, w.astype(dtype), b.astype(dtype), stride
+    return x_padded, w.astype(dtype), b.astype(dtype), stride, dilation
 
 
 def conv2d_loops(x, w, b, stride: int = 1,
-                 padding: str = "valid") -> np.ndarray:
+                 padding: str = "valid", dilation: int = 1) -> np.ndarray:
     """The seed's formula as plain loops: slow, but every term is visible.
 
-    x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N).
+    x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N). With ``dilation`` d the
+    filter's taps lie d pixels apart (Keras's ``dilation_rate``): x(i s + u d, j s + v d, c).
     """
-    x, w, b, stride = _prepare(x, w, b, stride, padding)
+    x, w, b, stride, d = _prepare(x, w, b, stride, padding, dilation)
     k_h, k_w, num_channels, num_filters = w.shape
-    out_h = (x.shape[0] - k_h) // stride + 1
-    out_w = (x.shape[1] - k_w) // stride + 1
+    out_h = (x.shape[0] - d * (k_h - 1) - 1) // stride + 1
+    out_w = (x.shape[1] - d * (k_w - 1) - 1) // stride + 1
     y = np.zeros((out_h, out_w, num_filters), dtype=x.dtype)
     for n in range(num_filters):  # one filter -> one map y[:, :, n]
         for i in range(out_h):
@@ -144,21 +147,23 @@ def conv2d_loops(x, w, b, stride: int = 1,
                 for u in range(k_h):
                     for v in range(k_w):
                         for c in range(num_channels):
-                            total += (x[i * stride + u, j * stride + v, c]
+                            total += (x[i * stride + u * d, j * stride + v * d, c]
                                       * w[u, v, c, n])
                 y[i, j, n] = total
     return y
 
 
-def conv2d(x, w, b, stride: int = 1, padding: str = "valid") -> np.ndarray:
+def conv2d(x, w, b, stride: int = 1, padding: str = "valid", dilation: int = 1) -> np.ndarray:
     """The same numbers as ``conv2d_loops``, vectorised.
 
     x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N).
     """
-    x, w, b, stride = _prepare(x, w, b, stride, padding)
+    x, w, b, stride, d = _prepare(x, w, b, stride, padding, dilation)
     k_h, k_w = w.shape[:2]
-    # windows[i, j] is the (C, K_h, K_w) block of x the filter sees at output position (i, j).
-    windows = sliding_window_view(x, (k_h, k_w), axis=(0, 1))[::stride, ::stride]
+    # windows[i, j] is the (C, K_h, K_w) block of x the filter sees at output position (i, j):
+    # every d-th pixel of a window d(K - 1) + 1 wide.
+    span = (d * (k_h - 1) + 1, d * (k_w - 1) + 1)
+    windows = sliding_window_view(x, span, axis=(0, 1))[::stride, ::stride, :, ::d, ::d]
     return np.einsum("ijcuv,uvcn->ijn", windows, w, optimize=True) + b
 
 

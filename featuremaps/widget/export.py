@@ -23,7 +23,7 @@ from featuremaps.activations import _graph_inputs
 ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh",
                "softmax", "softplus", "silu", "swish", "hard_sigmoid")
 SUPPORTED = {
-    "Conv2D": "any kernel size, stride and padding; dilation 1; groups 1",
+    "Conv2D": "any kernel size, stride, padding and dilation; groups 1",
     "Dense": "on a flat input (after Flatten or global pooling)",
     "ReLU": "", "LeakyReLU": "", "ELU": "", "Softmax": "last axis",
     "Activation": ", ".join(ACTIVATIONS),
@@ -78,10 +78,11 @@ def _layer_entry(model, layer) -> dict:
         _refuse(model, f"layer {layer.name!r} is channels-first")
     entry = {"kind": kind, "name": layer.name}
     if kind == "Conv2D":
-        if _exported_pair(model, layer, config["dilation_rate"], "dilation") != [1, 1] or config.get("groups", 1) != 1:
-            _refuse(model, f"layer {layer.name!r} is dilated or grouped")
+        if config.get("groups", 1) != 1:
+            _refuse(model, f"layer {layer.name!r} is grouped")
         w, *rest = layer.get_weights()
         entry.update(kernel=_exported_pair(model, layer, config["kernel_size"], "kernel size"),
+                     dilation=_exported_pair(model, layer, config["dilation_rate"], "dilation"),
                      strides=_exported_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
                      filters=int(config["filters"]), activation=_activation(model, layer, config["activation"]),
                      w=f32_base64(w), b=f32_base64(rest[0] if rest else np.zeros(w.shape[-1])))

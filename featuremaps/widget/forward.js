@@ -32,9 +32,11 @@ export function outSize(n, k, s, padding) {
 }
 
 // Output size and leading zeros of a sliding window (a convolution or a pooling), both axes.
-function windowGeometry(h, w, [kh, kw], [sh, sw], padding) {
-  return { oh: outSize(h, kh, sh, padding), ow: outSize(w, kw, sw, padding),
-    top: padBefore(h, kh, sh, padding), left: padBefore(w, kw, sw, padding) };
+// A dilated kernel's taps lie d apart, so it spans d(k - 1) + 1 pixels.
+export function windowGeometry(h, w, [kh, kw], [sh, sw], padding, [dh, dw] = [1, 1]) {
+  const [spanH, spanW] = [dh * (kh - 1) + 1, dw * (kw - 1) + 1];
+  return { oh: outSize(h, spanH, sh, padding), ow: outSize(w, spanW, sw, padding),
+    top: padBefore(h, spanH, sh, padding), left: padBefore(w, spanW, sw, padding) };
 }
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -78,11 +80,13 @@ export function activate(data, channels, name) {
   return data;
 }
 
-function conv2d(x, [h, w, c], layer) {
+// A Conv2D layer: w is its kernel [kh, kw, c, n] flattened, b its n biases; dilation [1, 1] if absent.
+export function conv2d(x, [h, w, c], layer) {
   const [kh, kw] = layer.kernel;
   const [sh, sw] = layer.strides;
+  const [dh, dw] = layer.dilation ?? [1, 1];
   const n = layer.filters;
-  const { oh, ow, top, left } = windowGeometry(h, w, layer.kernel, layer.strides, layer.padding);
+  const { oh, ow, top, left } = windowGeometry(h, w, layer.kernel, layer.strides, layer.padding, [dh, dw]);
   const out = new Float32Array(oh * ow * n);
   const acc = new Float64Array(n);
   const wt = layer.w;
@@ -90,10 +94,10 @@ function conv2d(x, [h, w, c], layer) {
     for (let ox = 0; ox < ow; ox++) {
       for (let f = 0; f < n; f++) acc[f] = layer.b[f];
       for (let ky = 0; ky < kh; ky++) {
-        const iy = oy * sh + ky - top;
+        const iy = oy * sh + ky * dh - top;
         if (iy < 0 || iy >= h) continue;  // a zero of the padding
         for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * sw + kx - left;
+          const ix = ox * sw + kx * dw - left;
           if (ix < 0 || ix >= w) continue;
           const xBase = (iy * w + ix) * c;
           const wBase = (ky * kw + kx) * c * n;

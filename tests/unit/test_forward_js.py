@@ -74,6 +74,7 @@ def every_layer_model():
     y = L.MaxPooling2D(2, strides=1, padding="same")(y)
     y = L.ReLU(max_value=0.8, negative_slope=0.05, threshold=0.1)(y)
     y = L.Conv2D(4, 3, padding="same", activation="selu")(y)
+    y = L.Conv2D(4, 2, padding="same", dilation_rate=(2, 3))(y)  # taps 2 rows and 3 columns apart
     y = L.SpatialDropout2D(0.2)(y)
     branch_free = L.GlobalAveragePooling2D()(y)
     y = L.Dense(8, activation="softplus")(branch_free)
@@ -121,5 +122,5 @@ def test_a_branch_or_a_free_input_size_is_refused():
     free = keras.Input(shape=(None, None, 1))
     with pytest.raises(UnsupportedModel, match="no fixed size"):
         export_model(keras.Model(free, keras.layers.Conv2D(2, 3)(free)))
-    with pytest.raises(UnsupportedModel, match="dilated"):
-        export_model(keras.Model(x, keras.layers.Conv2D(2, 3, dilation_rate=2)(x)))
+    with pytest.raises(UnsupportedModel, match="grouped"):
+        export_model(keras.Model(x, keras.layers.Conv2D(2, 3, groups=2)(keras.layers.Conv2D(2, 1)(x))))
