@@ -3,7 +3,7 @@
 What the first chapters teach, one module each:
 
 - :mod:`~featuremaps.conv`: the seed's formula for one feature map, in NumPy (chapters 1–3);
-- :mod:`~featuremaps.learning`: a filter found back from its maps by gradient descent (chapter 1);
+- :mod:`~featuremaps.learning`: a filter found back from its maps by gradient descent (chapter 3);
 - :mod:`~featuremaps.data`: Fashion-MNIST, the bundled subset (every chapter);
 - :mod:`~featuremaps.model`: the course CNN, its training and the shipped weights (chapters 2–8);
 - :mod:`~featuremaps.activations`: every layer's feature maps for a batch of images (chapters 2–7).

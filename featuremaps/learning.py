@@ -1,11 +1,11 @@
 """Filters are learned: gradient descent finds a kernel from images and the maps it made.
 
-The course's first filters (chapter 1) were designed by hand. A CNN's are not: training moves
+The first filters of chapter 1 were designed by hand. A CNN's are not: training moves
 each weight downhill on the error. :func:`learn_kernel` does exactly that for one filter, with
 the course's own convolution (:func:`featuremaps.conv.conv2d`), so a reader can watch a known
 kernel come back from nothing but inputs and outputs.
 
-Serves chapter 1.
+Serves chapter 3.
 """
 
 from __future__ import annotations

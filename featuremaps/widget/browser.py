@@ -51,10 +51,9 @@ def _upload_note(size: str) -> str:
     return UPLOAD_NOTE.format(mb=f"{limit_bytes / 2**20:g}", side=limit_side, size=size)
 
 
-def front_end() -> str:
-    """The widget's ES module: its four files as one (anywidget takes one file)."""
-    parts = [(FRONT_END / name).read_text(encoding="utf-8")
-             for name in ("forward.js", "preprocess.js", "strings.js", "browser.js")]
+def front_end(names=("forward.js", "preprocess.js", "strings.js", "browser.js")) -> str:
+    """A widget's ES module: its files as one (anywidget takes one file), the view's own file last."""
+    parts = [(FRONT_END / name).read_text(encoding="utf-8") for name in names]
     # The files import each other for Node and editors; joined, the names are already in scope.
     module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z]+\.js";\n', "", part, flags=re.M) for part in parts)
     # Every page that shows the widget carries this text: without indentation and comment lines it is
