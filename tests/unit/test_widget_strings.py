@@ -13,14 +13,21 @@ STRINGS = FRONT_END / "strings.js"
 NODE = shutil.which("node") or "node"
 # Every entry, filled with sample arguments: {lang: {key: text or null}}.
 SCRIPT = """
-import { LANGUAGES, strings } from "%s";
+import { LANGUAGES, PLAYGROUND_LANGUAGES, playgroundStrings, strings } from "%s";
 const out = { chosen: { ru: strings("ru-RU") === LANGUAGES.ru, en: strings("en") === LANGUAGES.en,
-                        other: strings("de") === LANGUAGES.en } };
-for (const [lang, table] of Object.entries(LANGUAGES)) {
-  out[lang] = {};
-  for (const [key, value] of Object.entries(table)) {
-    out[lang][key] = typeof value === "function"
-      ? value(...Array.from({ length: value.length }, (_, i) => `«${i}»`)) : value;
+                        other: strings("de") === LANGUAGES.en,
+                        playground: playgroundStrings("ru") === PLAYGROUND_LANGUAGES.ru } };
+// A sample argument: a number where the text computes with it, an object for the size formula.
+const sample = (i) => ({ n: 28, k: 3, dilation: 1, stride: 1, total: 2, out: 28,
+  toString: () => `«${i}»`, valueOf: () => 7, * [Symbol.iterator]() { yield* [28, 28, 1]; } });
+for (const [prefix, languages] of [["", LANGUAGES], ["playground ", PLAYGROUND_LANGUAGES]]) {
+  for (const [lang, table] of Object.entries(languages)) {
+    out[lang] ??= {};
+    for (const [key, value] of Object.entries(table)) {
+      out[lang][prefix + key] = typeof value === "function"
+        ? String(value(...Array.from({ length: value.length }, (_, i) => (prefix ? sample(i) : `«${i}»`))))
+        : value;
+    }
   }
 }
 out.counts = [1, 4, 8, 11, 21, 32, 64, 112, 128].map((n) => LANGUAGES.ru.grid(n, "x", 8, "", 0, 1).split(" слоя")[0]);
@@ -28,7 +35,9 @@ console.log(JSON.stringify(out));
 """
 # What stays Latin in Russian: names, formats, the shape letters.
 LATIN_OK = {"PNG", "JPEG", "GIF", "BMP", "WebP", "RGB", "Python", "JupyterLab", "Colab", "Fashion", "MNIST",
-            "H", "W", "N"}
+            "H", "W", "N",
+            # the playground's formula letters and Keras's padding names
+            "K", "b", "d", "s", "p", "x", "y", "w", "max", "ReLU", "valid", "same"}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +48,7 @@ def tables():
 
 
 def test_the_page_language_picks_the_table(tables):
-    assert tables["chosen"] == {"ru": True, "en": True, "other": True}
+    assert tables["chosen"] == {"ru": True, "en": True, "other": True, "playground": True}
 
 
 def test_both_languages_say_the_same_things(tables):

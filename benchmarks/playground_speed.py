@@ -1,0 +1,108 @@
+"""How fast the convolution playground redraws in headless Chromium, from a weight edit to its frame.
+
+Serves a small page from a temporary folder on localhost: the playground's saved state rendered by the
+site's own anywidget host, as on the published chapter 1. For a 28×28 test image and the 50×75 colour
+picture, with a 7×7 kernel: a weight typed (an input event, at a random moment of the frame) to the
+frame that shows the new map, and the redraw work alone (the input handler, which convolves and
+repaints both maps). Target: median <= 16 ms.
+
+    .venv/bin/python benchmarks/playground_speed.py [--edits 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import shutil
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+
+import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
+from featuremaps.model import trained_model
+from featuremaps.widget.playground import playground
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = ROOT / "book" / "anywidget-host.js"
+CHROMIUM = "/usr/bin/chromium"
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><script src="anywidget-host.js"></script></head>
+<body><script type="application/vnd.jupyter.widget-state+json">STATE</script>
+<script type="application/vnd.jupyter.widget-view+json">{"model_id": "playground"}</script></body></html>"""
+READY = "document.querySelector('.fm-playground canvas.fm-map')?.width > 0"
+
+EDITS = """async ({edits, sample}) => {
+  const root = document.querySelector(".fm-playground");
+  const choose = (label, value) => {
+    const node = root.querySelector(`select[aria-label="${label}"]`);
+    node.value = value;
+    node.dispatchEvent(new Event("change", {bubbles: true}));
+  };
+  choose("Input", String(sample));
+  choose("kernel size K", "7");
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const inputs = [...root.querySelectorAll(".fm-weights input")];
+  const work = [];
+  const shown = [];
+  for (let e = 0; e < edits; e++) {
+    await pause(5 + Math.random() * 20);  // an edit arrives at any moment of the frame, as a key press does
+    const input = inputs[e % inputs.length];
+    input.value = String(Math.round((Math.random() * 2 - 1) * 10) / 10);
+    const t0 = performance.now();
+    input.dispatchEvent(new Event("input", {bubbles: true}));  // the widget convolves and repaints here
+    work.push(performance.now() - t0);
+    await frame();  // the frame that shows the new map
+    shown.push(performance.now() - t0);
+  }
+  const map = root.querySelector("canvas.fm-map");
+  return {work, shown, size: [map.height, map.width], weights: inputs.length};
+}"""
+
+
+def stats(times) -> str:
+    t = np.asarray(times)
+    return f"median {np.median(t):6.2f} ms, p90 {np.percentile(t, 90):6.2f} ms (n={t.size})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=200)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    widget = playground(trained_model())
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        saved = {"state": {"playground": {"model_module": "anywidget", "model_name": "AnyModel",
+                                          "state": widget.get_state()}}}
+        (folder / "index.html").write_text(PAGE.replace("STATE", json.dumps(saved).replace("</", "<\\/")))
+        shutil.copy(HOST, folder / "anywidget-host.js")
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler,
+                                                                         directory=str(folder)))
+        server.RequestHandlerClass.log_message = lambda *a: None
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        results = {}
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM)
+            page = chromium.new_page()
+            for sample, name in ((0, "28×28 grey, 7×7 kernel"), (4, "50×75 colour, 7×7×3 kernel")):
+                page.goto(url)
+                page.wait_for_function(READY, timeout=30_000)
+                results[name] = page.evaluate(EDITS, {"edits": args.edits, "sample": sample})
+            chromium.close()
+        server.shutdown()
+    print(f"Chromium {CHROMIUM}, the playground of chapter 1, 'same' padding")
+    for name, result in results.items():
+        size = "×".join(map(str, result["size"]))
+        print(f"{name} ({result['weights']} weights, map {size}):")
+        print(f"  weight edit, redraw work:    {stats(result['work'])}")
+        print(f"  weight edit to its frame:    {stats(result['shown'])}")
+
+
+if __name__ == "__main__":
+    main()

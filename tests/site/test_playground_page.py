@@ -1,0 +1,71 @@
+"""The convolution playground on the published page: every weight editable, the map redrawn in the page."""
+
+import pytest
+from site_facts import EDITIONS
+
+pytestmark = pytest.mark.site
+PAGE = "chapters/01-one-filter-one-map.html"
+READY = "document.querySelector('.fm-playground .fm-map')?.width > 0"
+# What the playground says, as each edition's page language has it (featuremaps/widget/strings.js).
+SAYS = {
+    "en": {"weight": "weight row 2 column 3", "map": "feature map, 28×28", "valid": "feature map, 26×26",
+           "sum": "y(0, 0) = ", "formula": "The map is 28×28."},
+    "ru": {"weight": "вес строка 2 столбец 3", "map": "карта признаков, 28×28", "valid": "карта признаков, 26×26",
+           "sum": "y(0, 0) = ", "formula": "Карта — 28×28."},
+}
+
+
+def pixels(page, selector):
+    return page.evaluate(f"document.querySelector('.fm-playground {selector}').toDataURL()")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_weight_edit_redraws_the_map_and_bad_input_changes_nothing(guarded_page, site_url, edition):
+    page, traffic = guarded_page
+    says = SAYS[edition]
+    page.goto(f"{site_url}/{edition}/{PAGE}", wait_until="load")
+    page.wait_for_function(READY, timeout=30_000)
+    box = page.locator(".fm-playground").first
+    box.scroll_into_view_if_needed()
+    # The page opens as the chapter's code left it: the boot, Sobel x, "same".
+    assert box.locator(".fm-map").get_attribute("aria-label") == says["map"]
+    assert says["formula"] in box.locator(".fm-formula").inner_text()
+    weight = box.get_by_label(says["weight"], exact=True)
+    assert weight.input_value() == "-1"
+    before = pixels(page, ".fm-map")
+    weight.fill("3")
+    assert pixels(page, ".fm-map") != before
+    edited = pixels(page, ".fm-map")
+    # Not a number: a message naming the weight, and the map stays as it was.
+    weight.fill("abc")
+    status = box.locator(".fm-status")
+    assert says["not a number"] in status.inner_text() and says["weight"] in status.inner_text()
+    assert pixels(page, ".fm-map") == edited
+    # One value written out as its sum of products, by keyboard.
+    box.locator(".fm-map").focus()
+    assert box.locator(".fm-terms").inner_text().startswith(says["sum"])
+    page.keyboard.press("ArrowRight")
+    assert box.locator(".fm-terms").inner_text().startswith("y(0, 1) = ")
+    # "valid" shrinks the map as the formula says.
+    box.get_by_label("padding" if edition == "en" else "дополнение", exact=True).select_option("valid")
+    assert box.locator(".fm-map").get_attribute("aria-label") == says["valid"]
+    assert "Error displaying widget" not in page.content()
+    assert traffic.blocked == [] and traffic.failed == [] and traffic.console_errors == [], traffic
+
+
+@pytest.mark.parametrize("edition", ["en"])
+def test_a_kernel_wider_than_the_input_is_refused_and_the_colour_picture_has_three_channels(
+        guarded_page, site_url, edition):
+    page, traffic = guarded_page
+    page.goto(f"{site_url}/{edition}/{PAGE}", wait_until="load")
+    page.wait_for_function(READY, timeout=30_000)
+    box = page.locator(".fm-playground").first
+    box.get_by_label("Input", exact=True).select_option(label="a cat, in colour (scikit-image's chelsea)")
+    assert box.get_by_label("weight row 1 column 1 channel 3", exact=True).count() == 1
+    assert "50×75" in box.locator(".fm-input").get_attribute("aria-label")
+    assert box.locator(".fm-map").get_attribute("aria-label") == "feature map, 50×75"
+    box.get_by_label("padding", exact=True).select_option("valid")
+    box.get_by_label("dilation d", exact=True).select_option("3")
+    box.get_by_label("kernel size K", exact=True).select_option("7")
+    assert box.locator(".fm-map").get_attribute("aria-label") == "feature map, 32×57"
+    assert traffic.console_errors == [], traffic.console_errors
