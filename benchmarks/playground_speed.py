@@ -26,6 +26,11 @@ import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
 from featuremaps.model import trained_model
 from featuremaps.widget.playground import playground
 
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = ROOT / "book" / "anywidget-host.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -81,9 +86,7 @@ def main() -> None:
                                           "state": widget.get_state()}}}
         (folder / "index.html").write_text(PAGE.replace("STATE", json.dumps(saved).replace("</", "<\\/")))
         shutil.copy(HOST, folder / "anywidget-host.js")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler,
-                                                                         directory=str(folder)))
-        server.RequestHandlerClass.log_message = lambda *a: None
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
         results = {}

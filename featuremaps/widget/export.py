@@ -24,6 +24,8 @@ ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid"
                "softmax", "softplus", "silu", "swish", "hard_sigmoid")
 SUPPORTED = {
     "Conv2D": "any kernel size, stride, padding and dilation; groups 1",
+    "DepthwiseConv2D": "any kernel size, stride, padding, dilation and depth multiplier",
+    "SeparableConv2D": "any kernel size, stride, padding, dilation and depth multiplier",
     "Dense": "on a flat input (after Flatten or global pooling)",
     "ReLU": "", "LeakyReLU": "", "ELU": "", "Softmax": "last axis",
     "Activation": ", ".join(ACTIVATIONS),
@@ -86,6 +88,19 @@ def _layer_entry(model, layer) -> dict:
                      strides=_exported_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
                      filters=int(config["filters"]), activation=_activation(model, layer, config["activation"]),
                      w=f32_base64(w), b=f32_base64(rest[0] if rest else np.zeros(w.shape[-1])))
+    elif kind in ("DepthwiseConv2D", "SeparableConv2D"):
+        # A K x K filter per input channel (depth_multiplier of them); separable: then a 1 x 1 conv.
+        w, *rest = layer.get_weights()
+        out_channels = int(layer.output.shape[-1])
+        entry.update(kernel=_exported_pair(model, layer, config["kernel_size"], "kernel size"),
+                     dilation=_exported_pair(model, layer, config["dilation_rate"], "dilation"),
+                     strides=_exported_pair(model, layer, config["strides"], "stride"), padding=config["padding"],
+                     multiplier=int(config["depth_multiplier"]), filters=out_channels,
+                     activation=_activation(model, layer, config["activation"]), w=f32_base64(w))
+        if kind == "SeparableConv2D":
+            pointwise, *rest = rest
+            entry.update(pw=f32_base64(pointwise))
+        entry.update(b=f32_base64(rest[0] if rest else np.zeros(out_channels)))
     elif kind == "Dense":
         w, *rest = layer.get_weights()
         entry.update(units=int(config["units"]), activation=_activation(model, layer, config["activation"]),
@@ -164,4 +179,4 @@ def export_model(model) -> dict:
 def weight_bytes(spec: dict) -> int:
     """Bytes of float32 weights in an exported model."""
     return sum(len(base64.b64decode(entry[key])) for entry in spec["layers"]
-               for key in ("w", "b", "scale", "shift") if key in entry)
+               for key in ("w", "pw", "b", "scale", "shift") if key in entry)

@@ -12,7 +12,7 @@ export function decodeF32(b64) {
 export function prepare(spec) {
   const layers = spec.layers.map((entry) => {
     const layer = { ...entry };
-    for (const key of ["w", "b", "scale", "shift"]) {
+    for (const key of ["w", "pw", "b", "scale", "shift"]) {
       if (typeof entry[key] === "string") layer[key] = decodeF32(entry[key]);
     }
     return layer;
@@ -122,6 +122,45 @@ export function conv2d(x, [h, w, c], layer) {
   return { data: activate(out, n, layer.activation), shape: [oh, ow, n] };
 }
 
+// A DepthwiseConv2D layer: each input channel has its own `multiplier` K×K filters and no sum over
+// channels; output channel ci * multiplier + j, as in Keras.
+function depthwiseConv2d(x, [h, w, c], layer, bias = layer.b) {
+  const [kh, kw] = layer.kernel;
+  const [sh, sw] = layer.strides;
+  const [dh, dw] = layer.dilation ?? [1, 1];
+  const m = layer.multiplier;
+  const n = c * m;
+  const { oh, ow, top, left } = windowGeometry(h, w, layer.kernel, layer.strides, layer.padding, [dh, dw]);
+  const out = new Float32Array(oh * ow * n);
+  const acc = new Float64Array(n);
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      for (let f = 0; f < n; f++) acc[f] = bias ? bias[f] : 0;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh + ky * dh - top;
+        if (iy < 0 || iy >= h) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * sw + kx * dw - left;
+          if (ix < 0 || ix >= w) continue;
+          const xBase = (iy * w + ix) * c;
+          const wBase = (ky * kw + kx) * n;
+          for (let f = 0; f < n; f++) acc[f] += x[xBase + Math.floor(f / m)] * layer.w[wBase + f];
+        }
+      }
+      out.set(acc, (oy * ow + ox) * n);
+    }
+  }
+  return { data: out, shape: [oh, ow, n] };
+}
+
+// A SeparableConv2D layer: the depthwise step (no bias), then a 1×1 convolution with the bias.
+function separableConv2d(x, shape, layer) {
+  const depth = depthwiseConv2d(x, shape, layer, null);
+  const pointwise = { kernel: [1, 1], strides: [1, 1], padding: "valid", filters: layer.filters, w: layer.pw,
+    b: layer.b, activation: layer.activation };
+  return conv2d(depth.data, depth.shape, pointwise);
+}
+
 function pool2d(x, [h, w, c], layer, isMax) {
   const [kh, kw] = layer.pool;
   const [sh, sw] = layer.strides;
@@ -192,6 +231,11 @@ function perChannel(x, shape, scale, shift) {
 
 const KINDS = {
   Conv2D: (x, shape, layer) => conv2d(x, shape, layer),
+  DepthwiseConv2D: (x, shape, layer) => {
+    const out = depthwiseConv2d(x, shape, layer);
+    return { data: activate(out.data, out.shape[2], layer.activation), shape: out.shape };
+  },
+  SeparableConv2D: separableConv2d,
   MaxPooling2D: (x, shape, layer) => pool2d(x, shape, layer, true),
   AveragePooling2D: (x, shape, layer) => pool2d(x, shape, layer, false),
   GlobalMaxPooling2D: (x, shape, layer) => globalPool(x, shape, layer, true),

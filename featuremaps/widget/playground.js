@@ -208,11 +208,12 @@ function render({ model, el: root }) {
     const values = [];
     for (const input of inputs) {
       const v = Number(input.value);
-      if (input.value.trim() === "" || !Number.isFinite(v)) return { error: say.notNumber(input.getAttribute("aria-label"), input.value) };
+      // a number field holds "" for what is not a number (validity.badInput)
+      if (input.value.trim() === "" || !Number.isFinite(v)) return { error: say.notNumber(input.getAttribute("aria-label")) };
       values[Number(input.dataset.index)] = v;
     }
     const bias = Number(biasInput.value);
-    if (biasInput.value.trim() === "" || !Number.isFinite(bias)) return { error: say.notNumber(say.bias, biasInput.value) };
+    if (biasInput.value.trim() === "" || !Number.isFinite(bias)) return { error: say.notNumber(say.bias) };
     return { values, bias };
   }
 
@@ -314,8 +315,9 @@ function render({ model, el: root }) {
   });
   setting(sampleSelect, "sample", Number);
   on(kSelect, "change", () => {  // a new size: your own weights from now on
+    const k = Number(kSelect.value);  // read first: the preset's change redraws the controls
     model.set("preset", "");
-    model.set("kernel_size", Number(kSelect.value));
+    model.set("kernel_size", k);
     model.save_changes();
   });
   setting(strideSelect, "stride", Number);

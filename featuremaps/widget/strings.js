@@ -165,7 +165,7 @@ const PLAYGROUND_EN = {
   more: (n) => ` + … (${n} more products)`,
   windowAt: (row, col, span, h, w) => `the window: rows ${row}…${row + span - 1}, columns ${col}…${col + span - 1} `
     + `of the ${h}×${w} input (zeros outside it)`,
-  notNumber: (what, text) => `${what}: “${text}” is not a number. The map shows the last weights that were.`,
+  notNumber: (what) => `${what}: empty or not a number. The map shows the last weights that were numbers.`,
   tooBig: (k, d, span, [h, w]) => `A ${k}×${k} kernel with dilation ${d} spans ${span}×${span} pixels, more than `
     + `the ${h}×${w} input allows with padding “valid”. Use padding “same”, a smaller K or a smaller d; the map `
     + `shown is the last one that fit.`,
@@ -200,7 +200,7 @@ const PLAYGROUND_RU = {
   more: (n) => ` + … (ещё ${n} ${plural(n, "произведение", "произведения", "произведений")})`,
   windowAt: (row, col, span, h, w) => `окно: строки ${row}…${row + span - 1}, столбцы ${col}…${col + span - 1} `
     + `входа ${h}×${w} (за его пределами нули)`,
-  notNumber: (what, text) => `${what}: «${text}» — не число. Карта показана для последних верных весов.`,
+  notNumber: (what) => `${what}: пусто или не число. Карта показана для последних весов, которые были числами.`,
   tooBig: (k, d, span, [h, w]) => `Ядро ${k}×${k} с расширением ${d} занимает ${span}×${span} пикселей, больше, `
     + `чем позволяет вход ${h}×${w} при дополнении «valid». Выберите дополнение «same», меньшее K или меньшее d; `
     + `показана последняя подходившая карта.`,

@@ -9,9 +9,9 @@ READY = "document.querySelector('.fm-playground .fm-map')?.width > 0"
 # What the playground says, as each edition's page language has it (featuremaps/widget/strings.js).
 SAYS = {
     "en": {"weight": "weight row 2 column 3", "map": "feature map, 28×28", "valid": "feature map, 26×26",
-           "sum": "y(0, 0) = ", "formula": "The map is 28×28."},
+           "not a number": "empty or not a number", "sum": "y(0, 0) = ", "formula": "The map is 28×28."},
     "ru": {"weight": "вес строка 2 столбец 3", "map": "карта признаков, 28×28", "valid": "карта признаков, 26×26",
-           "sum": "y(0, 0) = ", "formula": "Карта — 28×28."},
+           "not a number": "пусто или не число", "sum": "y(0, 0) = ", "formula": "Карта — 28×28."},
 }
 
 
@@ -31,13 +31,13 @@ def test_a_weight_edit_redraws_the_map_and_bad_input_changes_nothing(guarded_pag
     assert box.locator(".fm-map").get_attribute("aria-label") == says["map"]
     assert says["formula"] in box.locator(".fm-formula").inner_text()
     weight = box.get_by_label(says["weight"], exact=True)
-    assert weight.input_value() == "-1"
+    assert weight.input_value() == "-2"  # Sobel x: 1 0 -1 / 2 0 -2 / 1 0 -1
     before = pixels(page, ".fm-map")
     weight.fill("3")
     assert pixels(page, ".fm-map") != before
     edited = pixels(page, ".fm-map")
-    # Not a number: a message naming the weight, and the map stays as it was.
-    weight.fill("abc")
+    # Not a number (a number field then holds ""): a message naming the weight; the map stays.
+    weight.fill("")
     status = box.locator(".fm-status")
     assert says["not a number"] in status.inner_text() and says["weight"] in status.inner_text()
     assert pixels(page, ".fm-map") == edited

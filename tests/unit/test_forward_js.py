@@ -75,6 +75,8 @@ def every_layer_model():
     y = L.ReLU(max_value=0.8, negative_slope=0.05, threshold=0.1)(y)
     y = L.Conv2D(4, 3, padding="same", activation="selu")(y)
     y = L.Conv2D(4, 2, padding="same", dilation_rate=(2, 3))(y)  # taps 2 rows and 3 columns apart
+    y = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, activation="relu")(y)
+    y = L.SeparableConv2D(5, 3, strides=2, padding="valid", depth_multiplier=2, activation="tanh")(y)
     y = L.SpatialDropout2D(0.2)(y)
     branch_free = L.GlobalAveragePooling2D()(y)
     y = L.Dense(8, activation="softplus")(branch_free)
@@ -96,7 +98,8 @@ def test_every_supported_layer(tmp_path):
     x = np.random.default_rng(2).uniform(0, 1, (20, 29, 27, 3)).astype(np.float32)
     worst = js_differences(model, x, tmp_path)
     kinds = {type(layer).__name__ for layer in model.layers}
-    assert {"Conv2D", "BatchNormalization", "AveragePooling2D", "GlobalAveragePooling2D", "Softmax"} <= kinds
+    assert {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "AveragePooling2D",
+            "GlobalAveragePooling2D", "Softmax"} <= kinds
     assert all(diff <= TOLERANCE for diff in worst.values()), worst
 
 
