@@ -132,8 +132,9 @@ def conv2d_loops(x, w, b, stride: int = 1,
                  padding: str = "valid", dilation: int = 1) -> np.ndarray:
     """The seed's formula as plain loops: slow, but every term is visible.
 
-    x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N). With ``dilation`` d the
-    filter's taps lie d pixels apart (Keras's ``dilation_rate``): x(i s + u d, j s + v d, c).
+    x (H, W, C), w (K_h, K_w, C, N), b (N,) -> feature maps (H', W', N).
+    With ``dilation`` d the filter's taps lie d pixels apart (Keras's
+    ``dilation_rate``): it reads x(i s + u d, j s + v d, c).
     """
     x, w, b, stride, d = _prepare(x, w, b, stride, padding, dilation)
     k_h, k_w, num_channels, num_filters = w.shape
@@ -147,7 +148,8 @@ def conv2d_loops(x, w, b, stride: int = 1,
                 for u in range(k_h):
                     for v in range(k_w):
                         for c in range(num_channels):
-                            total += (x[i * stride + u * d, j * stride + v * d, c]
+                            total += (x[i * stride + u * d,
+                                        j * stride + v * d, c]
                                       * w[u, v, c, n])
                 y[i, j, n] = total
     return y

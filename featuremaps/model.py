@@ -75,7 +75,8 @@ class ModelFileError(RuntimeError):
 # ---------------------------------------------------------------- architecture
 
 def conv_block(x, num_filters: int, index: int,
-               kernel_size: int = KERNEL_SIZE, pool: tuple[int, str] = (2, "valid")):
+               kernel_size: int = KERNEL_SIZE,
+               pool: tuple[int, str] = (2, "valid")):
     """One block of the CNN: conv{index} -> relu{index} -> pool{index}.
 
     ``x`` is a Keras tensor of shape (H, W, C); the block returns
