@@ -19,39 +19,16 @@ anywidget host, as on the published chapter 4, then measures:
 from __future__ import annotations
 
 import argparse
-import functools
-import json
-import shutil
-import tempfile
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
+from widget_page import CHROMIUM, ROOT, served, stats
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
 from featuremaps import data
 from featuremaps.model import trained_model
 from featuremaps.widget.browser import browse, per_class
 
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-ROOT = Path(__file__).resolve().parents[1]
 TFJS = ROOT / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.min.js"
-HOST = ROOT / "book" / "anywidget-host.js"
-CHROMIUM = "/usr/bin/chromium"
-
-# The page the site builds, in small: the widget's saved state, a view of it, and the site's anywidget
-# host (book/anywidget-host.js) to render it; tfjs beside it for the comparison.
-PAGE = """<!doctype html><html><head><meta charset="utf-8">
-<script src="tf.min.js"></script><script src="anywidget-host.js"></script></head><body>
-<script type="application/vnd.jupyter.widget-state+json">STATE</script>
-<script type="application/vnd.jupyter.widget-view+json">{"model_id": "browser"}</script>
-</body></html>"""
 READY = "document.querySelector('.fm-browser canvas.fm-map')?.width > 0"
 
 BENCH = """async ({rounds, backend}) => {
@@ -141,11 +118,6 @@ REPAINT = """async (steps) => {
 }"""
 
 
-def stats(times) -> str:
-    t = np.asarray(times)
-    return f"median {np.median(t):6.2f} ms, p90 {np.percentile(t, 90):6.2f} ms (n={t.size})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -155,17 +127,7 @@ def main() -> None:
     dataset = data.load()
     picks = per_class(dataset.y_test, 10)
     widget = browse(trained_model(), dataset.x_test[picks], dataset.class_names, dataset.y_test[picks])
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        saved = {"state": {"browser": {"model_module": "anywidget", "model_name": "AnyModel",
-                                       "state": widget.get_state()}}}
-        (folder / "index.html").write_text(PAGE.replace("STATE", json.dumps(saved).replace("</", "<\\/")))
-        shutil.copy(TFJS, folder / "tf.min.js")
-        shutil.copy(HOST, folder / "anywidget-host.js")
-        handler = functools.partial(Quiet, directory=str(folder))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    with served("browser", widget.get_state(), (TFJS,)) as url:
         with sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=CHROMIUM)
             page = chromium.new_page()
@@ -181,7 +143,6 @@ def main() -> None:
                 except Exception as exc:  # noqa: BLE001 - a backend headless Chromium lacks
                     print(f"tfjs {backend}: not available here ({str(exc).splitlines()[0]})")
             chromium.close()
-        server.shutdown()
     print(f"Chromium {CHROMIUM}, the course model (8 million multiply-adds), 100 test images")
     for result in results.values():
         ours, theirs = np.median(result["times"]["forward"]), np.median(result["times"]["tfjs"])

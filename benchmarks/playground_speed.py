@@ -12,31 +12,13 @@ repaints both maps). Target: median <= 16 ms.
 from __future__ import annotations
 
 import argparse
-import functools
-import json
-import shutil
-import tempfile
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-import numpy as np
+from widget_page import CHROMIUM, served, stats
 
 import featuremaps  # noqa: F401  (quiets TensorFlow before it is imported)
 from featuremaps.model import trained_model
 from featuremaps.widget.playground import playground
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-ROOT = Path(__file__).resolve().parents[1]
-HOST = ROOT / "book" / "anywidget-host.js"
-CHROMIUM = "/usr/bin/chromium"
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><script src="anywidget-host.js"></script></head>
-<body><script type="application/vnd.jupyter.widget-state+json">STATE</script>
-<script type="application/vnd.jupyter.widget-view+json">{"model_id": "playground"}</script></body></html>"""
 READY = "document.querySelector('.fm-playground canvas.fm-map')?.width > 0"
 
 EDITS = """async ({edits, sample}) => {
@@ -68,11 +50,6 @@ EDITS = """async ({edits, sample}) => {
 }"""
 
 
-def stats(times) -> str:
-    t = np.asarray(times)
-    return f"median {np.median(t):6.2f} ms, p90 {np.percentile(t, 90):6.2f} ms (n={t.size})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=200)
@@ -80,25 +57,15 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     widget = playground(trained_model())
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        saved = {"state": {"playground": {"model_module": "anywidget", "model_name": "AnyModel",
-                                          "state": widget.get_state()}}}
-        (folder / "index.html").write_text(PAGE.replace("STATE", json.dumps(saved).replace("</", "<\\/")))
-        shutil.copy(HOST, folder / "anywidget-host.js")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
-        results = {}
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM)
-            page = chromium.new_page()
-            for sample, name in ((0, "28×28 grey, 7×7 kernel"), (4, "50×75 colour, 7×7×3 kernel")):
-                page.goto(url)
-                page.wait_for_function(READY, timeout=30_000)
-                results[name] = page.evaluate(EDITS, {"edits": args.edits, "sample": sample})
-            chromium.close()
-        server.shutdown()
+    results = {}
+    with served("playground", widget.get_state()) as url, sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        page = chromium.new_page()
+        for sample, name in ((0, "28×28 grey, 7×7 kernel"), (4, "50×75 colour, 7×7×3 kernel")):
+            page.goto(url)
+            page.wait_for_function(READY, timeout=30_000)
+            results[name] = page.evaluate(EDITS, {"edits": args.edits, "sample": sample})
+        chromium.close()
     print(f"Chromium {CHROMIUM}, the playground of chapter 1, 'same' padding")
     for name, result in results.items():
         size = "×".join(map(str, result["size"]))

@@ -6,6 +6,7 @@ and the convolution playground (one filter, every number editable).
 - :mod:`~featuremaps.widget.export`: a Keras model as plain data for the page's forward pass (chapter 4);
 - :mod:`~featuremaps.widget.colour_example`: a second, colour model to browse (chapter 4);
 - ``browser.js`` and ``playground.js`` (the views), ``forward.js`` (the network in the page),
-  ``preprocess.js`` (drawings and uploads to the model's input), ``strings.js`` (their words in each
-  edition), ``browser.css``, ``playground.css``.
+  ``preprocess.js`` (drawings and uploads to the model's input), ``strings.js`` and
+  ``playground_strings.js`` (their words in each edition), ``dom.js`` (what both views share),
+  ``browser.css``, ``playground.css``.
 """

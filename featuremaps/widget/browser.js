@@ -3,18 +3,13 @@
 import { decodeF32, forward, prepare } from "./forward.js";
 import { borderColour, fileProblem, MAX_UPLOAD_SIDE, padToSquare, toModelInput } from "./preprocess.js";
 import { strings } from "./strings.js";
+import { decodeU8, el, fmt } from "./dom.js";
 
 const GAP = [60, 110, 170];  // between grid tiles: blue, so it cannot be read as a value
 const MAP_PX = 224;
 const GRID_PX = 448;
 const INPUT_PX = 168;
 const BRUSH = 1.1;  // the pen's radius in input pixels
-
-// A value as the browser prints it: 3 significant digits, a real minus sign.
-export function fmt(v) {
-  const text = Math.abs(v) >= 1e-4 || v === 0 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-  return text.replace("-", "−");
-}
 
 export function gridColumns(n) {
   return Math.min(n, n <= 64 ? 8 : 16);
@@ -119,26 +114,11 @@ export function probabilities(output) {
   return e.map((v) => v / total);
 }
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
-
 function encodeF32(values) {
   const bytes = new Uint8Array(Float32Array.from(values).buffer);
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
-}
-
-function decodeU8(b64) {
-  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
 }
 
 function render({ model, el: root }) {

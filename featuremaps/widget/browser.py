@@ -51,11 +51,11 @@ def _upload_note(size: str) -> str:
     return UPLOAD_NOTE.format(mb=f"{limit_bytes / 2**20:g}", side=limit_side, size=size)
 
 
-def front_end(names=("forward.js", "preprocess.js", "strings.js", "browser.js")) -> str:
+def front_end(names=("forward.js", "preprocess.js", "strings.js", "dom.js", "browser.js")) -> str:
     """A widget's ES module: its files as one (anywidget takes one file), the view's own file last."""
     parts = [(FRONT_END / name).read_text(encoding="utf-8") for name in names]
     # The files import each other for Node and editors; joined, the names are already in scope.
-    module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z]+\.js";\n', "", part, flags=re.M) for part in parts)
+    module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z_]+\.js";\n', "", part, flags=re.M) for part in parts)
     # Every page that shows the widget carries this text: without indentation and comment lines it is
     # a quarter smaller (the files in featuremaps/widget/ keep them).
     return "\n".join(line.strip() for line in module.splitlines() if not line.strip().startswith("//"))

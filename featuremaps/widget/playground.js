@@ -1,7 +1,8 @@
 // The convolution playground (an anywidget module): one filter on one picture, every number editable.
 // The map is computed by the same conv2d as the page's forward pass (forward.js).
 import { conv2d, windowGeometry } from "./forward.js";
-import { playgroundStrings } from "./strings.js";
+import { playgroundStrings } from "./playground_strings.js";
+import { decodeU8, el, fmt } from "./dom.js";
 
 const INPUT_PX = 196;
 const MAP_PX = 196;
@@ -81,26 +82,6 @@ export function sizeFormula(n, k, { stride, padding, dilation }) {
   const { top, oh } = windowGeometry(n, n, [k, k], [stride, stride], padding, [dilation, dilation]);
   const total = padding === "same" ? Math.max((oh - 1) * stride + span - n, 0) : 0;
   return { n, k, span, stride, dilation, before: top, total, out: oh };
-}
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-function decodeU8(b64) {
-  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-}
-
-function fmt(v) {
-  const text = Math.abs(v) >= 1e-3 || v === 0 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-  return text.replace("-", "−");
 }
 
 function paint(canvas, data, [h, w, c], [lo, hi]) {

@@ -67,3 +67,11 @@ def test_pictures_must_be_pictures():
         pg.Playground([("noise", np.full((4, 4, 2), 0.5))], pg.presets())
     with pytest.raises(ValueError, match="at least one picture"):
         pg.Playground([], pg.presets())
+
+
+def test_each_widget_is_one_module_with_no_relative_import_left():
+    # anywidget takes one module: the files are joined, and an import of "./x.js" would fail in the page
+    from featuremaps.widget.browser import front_end
+
+    for module in (front_end(), pg.Playground.class_traits()["_esm"].default_value):
+        assert 'from "./' not in module and "export default { render }" in module

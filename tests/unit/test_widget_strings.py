@@ -1,4 +1,5 @@
-"""What the activation browser says, in both languages (featuremaps/widget/strings.js)."""
+"""What the activation browser and the playground say, in both languages (featuremaps/widget/strings.js,
+playground_strings.js)."""
 
 import json
 import re
@@ -10,10 +11,12 @@ import pytest
 from featuremaps.widget.browser import FRONT_END
 
 STRINGS = FRONT_END / "strings.js"
+PLAYGROUND_STRINGS = FRONT_END / "playground_strings.js"
 NODE = shutil.which("node") or "node"
 # Every entry, filled with sample arguments: {lang: {key: text or null}}.
 SCRIPT = """
-import { LANGUAGES, PLAYGROUND_LANGUAGES, playgroundStrings, strings } from "%s";
+import { LANGUAGES, strings } from "%s";
+import { PLAYGROUND_LANGUAGES, playgroundStrings } from "%s";
 const out = { chosen: { ru: strings("ru-RU") === LANGUAGES.ru, en: strings("en") === LANGUAGES.en,
                         other: strings("de") === LANGUAGES.en,
                         playground: playgroundStrings("ru") === PLAYGROUND_LANGUAGES.ru } };
@@ -42,7 +45,8 @@ LATIN_OK = {"PNG", "JPEG", "GIF", "BMP", "WebP", "RGB", "Python", "JupyterLab", 
 
 @pytest.fixture(scope="module")
 def tables():
-    run = subprocess.run([NODE, "--input-type=module", "-e", SCRIPT % STRINGS.as_uri()], check=True,
+    script = SCRIPT % (STRINGS.as_uri(), PLAYGROUND_STRINGS.as_uri())
+    run = subprocess.run([NODE, "--input-type=module", "-e", script], check=True,
                          capture_output=True, text=True, timeout=60)
     return json.loads(run.stdout)
 
