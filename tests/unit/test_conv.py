@@ -213,3 +213,22 @@ def test_normalized_cross_correlation_flat_windows_and_templates_score_zero():
     assert score[0, 0] == 0.0  # an all-black window has no pattern
     assert np.all(normalized_cross_correlation(x, np.ones((3, 3))) == 0.0)
     assert np.all(np.abs(score) <= 1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_dilated_conv2d_equals_keras_dilation_rate(seed):
+    # taps d pixels apart, on a random size, channel count, kernel and padding (stride 1: TensorFlow has
+    # no kernel for a stride and a dilation both above 1)
+    rng = np.random.default_rng(seed)
+    k, d, padding = int(rng.integers(2, 5)), int(rng.integers(2, 4)), ("valid", "same")[seed % 2]
+    x = rng.normal(size=(int(rng.integers(12, 18)), int(rng.integers(12, 18)), int(rng.integers(1, 4))))
+    w = rng.normal(size=(k, k, x.shape[2], 2))
+    b = rng.normal(size=2)
+    inputs = keras.Input(shape=x.shape)
+    layer = keras.layers.Conv2D(2, k, padding=padding, dilation_rate=d)
+    model = keras.Model(inputs, layer(inputs))
+    layer.set_weights([w.astype(np.float32), b.astype(np.float32)])
+    expected = keras.ops.convert_to_numpy(model(x[np.newaxis].astype(np.float32)))[0]
+    for ours in (conv2d(x, w, b, padding=padding, dilation=d), conv2d_loops(x, w, b, padding=padding, dilation=d)):
+        assert ours.shape == expected.shape
+        np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-4)
