@@ -344,10 +344,15 @@ def test_a_replayed_cell_that_now_fails_is_dropped_and_the_rest_replayed(tmp_pat
 
 # ---- the group: memory and CPU bounded for the worker and everything it starts ------------------
 
+# One after another, each holding its GiB before the next starts: the kernel's choice is then a child,
+# never the worker. (Started at once on a busy machine, three children each half-way to 1 GiB can
+# all be smaller than the worker, and the kernel kills the worker instead.)
 CHILDREN = """import subprocess, sys
 hold = "import numpy as np, time\\nx = np.ones(2**30, dtype=np.uint8)\\nprint('held', flush=True)\\ntime.sleep(60)"
-children = [subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE) for _ in range(3)]
-held = [c.stdout.readline() for c in children]  # a child the kernel killed says nothing"""
+children, held = [], []
+for _ in range(3):
+    children.append(subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE))
+    held.append(children[-1].stdout.readline())  # a child the kernel killed says nothing"""
 
 
 def test_children_together_stay_under_the_memory_cap():
