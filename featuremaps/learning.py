@@ -3,18 +3,32 @@
 The first filters of chapter 1 were designed by hand. A CNN's are not: training moves
 each weight downhill on the error. :func:`learn_kernel` does exactly that for one filter, with
 the course's own convolution (:func:`featuremaps.conv.conv2d`), so a reader can watch a known
-kernel come back from nothing but inputs and outputs.
+kernel come back from nothing but inputs and outputs. :func:`training_snapshots` shows the
+same in the course CNN: conv1's 32 filters copied at steps of one training run, from their
+random start to the end (``featuremaps/bundled/conv1_snapshots.npz``, made by ``make snapshots``).
 
 Serves chapter 3.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from featuremaps.conv import check_int, conv2d
+from featuremaps.support import bundled_files
+
+SNAPSHOTS_FILE = bundled_files.path("conv1_snapshots.npz")  # its record is conv1_snapshots.json
+SNAPSHOTS_HINT = bundled_files.restore_hint("make snapshots")
+
+
+class SnapshotsError(RuntimeError):
+    """The bundled snapshots of conv1 (or their record) are missing or damaged."""
 
 
 @dataclass(frozen=True)
@@ -73,3 +87,31 @@ def learn_kernel(x, feature_maps, kernel_size: int = 3, steps: int = 1500,
         w = w - learning_rate * 2 * grad_w / count
         b = b - learning_rate * 2 * grad_b / count
     return LearnedKernel(w, b, np.array(losses))
+
+
+@dataclass(frozen=True)
+class TrainingSnapshots:
+    """conv1 of the course CNN during one training run, T copies: ``kernel`` (T, 3, 3, 1, 32) and
+    ``bias`` (T, 32) after ``steps`` (T,) batches, that is ``epochs`` (T,) passes over the training
+    images; the first copy is the random start (step 0). ``record``: how the run was made (its JSON)."""
+
+    steps: np.ndarray
+    epochs: np.ndarray
+    kernel: np.ndarray
+    bias: np.ndarray
+    record: dict
+
+
+def training_snapshots(path: Path | str | None = None) -> TrainingSnapshots:
+    """The bundled :class:`TrainingSnapshots`, checked against their checksum file as every bundled file is."""
+    path = Path(path) if path is not None else SNAPSHOTS_FILE
+    raw = bundled_files.checked_bytes(path, "file of conv1's training snapshots", SnapshotsError, SNAPSHOTS_HINT)
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
+            found = {name: arrays[name] for name in ("steps", "epochs", "kernel", "bias")}
+        record = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise SnapshotsError(f"The snapshots {path} or their record cannot be read ({exc}). {SNAPSHOTS_HINT}") from exc
+    if len({len(array) for array in found.values()}) != 1:
+        raise SnapshotsError(f"The snapshots {path} hold arrays of different lengths. {SNAPSHOTS_HINT}")
+    return TrainingSnapshots(**found, record=record)

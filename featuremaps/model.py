@@ -233,7 +233,8 @@ def compile_model(model: keras.Model, learning_rate=LEARNING_RATE) -> keras.Mode
 
 def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
           seed: int = SEED, learning_rate: float = LEARNING_RATE,
-          validation_fraction: float = VALIDATION_FRACTION, verbose: bool = True) -> keras.callbacks.History:
+          validation_fraction: float = VALIDATION_FRACTION, verbose: bool = True,
+          callbacks: Sequence[keras.callbacks.Callback] | None = None) -> keras.callbacks.History:
     """Train ``model`` on ``dataset``'s training images; return the Keras History.
 
     A seeded ``validation_fraction`` of the training images is held out for the
@@ -244,6 +245,7 @@ def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch
     Python, NumPy and TensorFlow are seeded with ``seed``: a rerun on the same
     machine gives the same weights. (TensorFlow's CPU kernels used here are already
     deterministic; ``enable_op_determinism`` is not called because it logs to stderr.)
+    ``callbacks``: more Keras callbacks for ``fit``, such as one that copies weights during training.
     """
     check_int(epochs, "epochs")
     check_int(batch_size, "batch_size")
@@ -252,7 +254,7 @@ def train(model: keras.Model, dataset: data.Dataset, epochs: int = EPOCHS, batch
     steps = epochs * int(np.ceil(len(y_train) / batch_size))
     # The step size shrinks to zero along a cosine: big steps early, fine-tuning at the end.
     compile_model(model, keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps))
-    callbacks = [EpochLog(epochs)] if verbose else []
+    callbacks = ([EpochLog(epochs)] if verbose else []) + list(callbacks or ())
     # verbose=0 silences Keras's progress bars; EpochLog prints its table instead.
     return model.fit(data.as_model_input(x_train), y_train,
                      validation_data=(data.as_model_input(x_val), y_val),

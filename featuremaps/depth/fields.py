@@ -12,6 +12,7 @@ Serves chapter 5 (receptive fields), and chapters 4, 6 and 7.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from featuremaps.activations import input_shape, sub_model
 from featuremaps.conv import keras_padding, output_size
+from featuremaps.layer_kinds import kinds_where
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,9 @@ class ReceptiveField:
     start: float
 
 
-_IDENTITY_KINDS = ("InputLayer", "ReLU", "Activation", "BatchNormalization", "Dropout", "SpatialDropout2D",
-                   "LeakyReLU", "PReLU", "ELU", "Softmax", "LayerNormalization", "Rescaling", "Identity")
-_WINDOW_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D", "DepthwiseConv2D", "SeparableConv2D")
+# From the one table of layer kinds: which keep the field, and which slide a window over it.
+_IDENTITY_KINDS = kinds_where("field", "identity")
+_WINDOW_KINDS = kinds_where("field", "window")
 
 
 def _square_side(value) -> int:
@@ -115,7 +117,8 @@ def unit_window(i: int, j: int, field: ReceptiveField) -> tuple[int, int]:
     """
     half = (field.size - 1) / 2
     top, left = field.start + i * field.jump - half, field.start + j * field.jump - half
-    return int(round(top)), int(round(left))
+    # Halves round up (not to even, as round() does): the page's unitWindow (widget/paint.js) does the same.
+    return math.floor(top + 0.5), math.floor(left + 0.5)
 
 
 def sees_item(images: np.ndarray, field: ReceptiveField, out_shape: tuple[int, int]) -> np.ndarray:

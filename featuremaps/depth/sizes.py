@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from featuremaps.conv import check_int, count_conv_params
+from featuremaps.layer_kinds import KINDS, kinds_where
 from featuremaps.model import IMAGE_SHAPE, KERNEL_SIZE, NUM_CLASSES  # the course CNN's shape, defined once
 
 
@@ -32,9 +33,9 @@ class LayerSize:
     macs: int
 
 
-# Layers without parameters whose work is not multiply-accumulates (comparisons, reshaping, ReLU).
-_NO_MAC_KINDS = ("InputLayer", "ReLU", "Activation", "MaxPooling2D", "AveragePooling2D", "Flatten",
-                 "Dropout", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "Softmax")
+# Layers without parameters whose work is not multiply-accumulates (comparisons, reshaping, ReLU),
+# from the one table of layer kinds.
+_NO_MAC_KINDS = kinds_where("macs", "none")
 
 
 def conv_macs(out_height: int, out_width: int, kernel_size, in_channels: int, num_filters: int) -> int:
@@ -75,21 +76,22 @@ def layer_sizes(model) -> list[LayerSize]:
                              "model a fixed input size, keras.Input(shape=(H, W, C)) with numbers for H and W.")
         shape = tuple(int(d) for d in shape)
         activations = int(np.prod(shape))
-        if kind == "Conv2D":
+        how = KINDS.get(kind, {}).get("macs")  # from the one table of layer kinds
+        if how == "conv":
             in_channels = int(layer.input.shape[-1]) // int(layer.groups)
             macs = conv_macs(shape[0], shape[1], tuple(layer.kernel_size), in_channels, shape[2])
-        elif kind == "DepthwiseConv2D":
+        elif how == "depthwise":
             # One K_h x K_w filter (or depth_multiplier of them) per input channel: no sum over channels.
             macs = conv_macs(shape[0], shape[1], tuple(layer.kernel_size), 1, shape[2])
-        elif kind == "SeparableConv2D":
+        elif how == "separable":
             between = int(layer.input.shape[-1]) * int(layer.depth_multiplier)
             # A depthwise K_h x K_w convolution, then a 1 x 1 convolution that mixes its maps.
             macs = (conv_macs(shape[0], shape[1], tuple(layer.kernel_size), 1, between)
                     + conv_macs(shape[0], shape[1], 1, between, shape[2]))
-        elif kind == "Dense":
+        elif how == "dense":
             # Every output value is a sum of (inputs along the last axis) products.
             macs = activations * int(layer.input.shape[-1])
-        elif kind in _NO_MAC_KINDS and layer.count_params() == 0:
+        elif how == "none" and layer.count_params() == 0:
             macs = 0
         else:
             raise TypeError(f"layer_sizes does not know how many multiply-accumulates layer {layer.name!r} "

@@ -1,107 +1,18 @@
-// The activation browser's front end (an anywidget module). One user interface, two back ends:
-// "page" runs the network here (forward.js), "kernel" asks Python for the maps of each new input.
+// The activation browser's front end (an anywidget module): the wiring of its parts (browser_view.js) to
+// the model, the painting (paint.js) and the reader's own input (pen.js). One user interface, two back
+// ends: "page" runs the network here (forward.js), "kernel" asks Python for the maps of each new input.
 import { decodeF32, forward, prepare } from "./forward.js";
-import { borderColour, fileProblem, MAX_UPLOAD_SIDE, padToSquare, toModelInput } from "./preprocess.js";
 import { strings } from "./strings.js";
-import { decodeU8, el, fmt } from "./dom.js";
+import { decodeU8, el, encodeU8, fmt, listeners } from "./dom.js";
+import { colourRange, gridColumns, minMax, paintGrid, paintImage, paintMap, unitWindow } from "./paint.js";
+import { attachPen, readUpload } from "./pen.js";
+import { browserView } from "./browser_view.js";
+import { filterBehind, filterWeights, inputShares } from "./filters.js";
 
-const GAP = [60, 110, 170];  // between grid tiles: blue, so it cannot be read as a value
 const MAP_PX = 224;
 const GRID_PX = 448;
 const INPUT_PX = 168;
-const BRUSH = 1.1;  // the pen's radius in input pixels
-
-export function gridColumns(n) {
-  return Math.min(n, n <= 64 ? 8 : 16);
-}
-
-export function minMax(data, start = 0, step = 1, count = data.length) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let k = 0, i = start; k < count; k++, i += step) {
-    const v = data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
-
-// The black and white values of map `channel` under the scale: "each" map its own, or "shared" by the layer.
-export function colourRange(map, channel, scale) {
-  const [h, w, n] = map.shape;
-  const own = minMax(map.data, channel, n, h * w);
-  return { range: scale === "shared" ? map.range : own, own };
-}
-
-// The input window one unit sees (featuremaps.depth.fields.unit_window), clipped to the image.
-export function unitWindow(i, j, field, [h, w]) {
-  const half = (field.size - 1) / 2;
-  const top = Math.round(field.start + i * field.jump - half);
-  const left = Math.round(field.start + j * field.jump - half);
-  const clip = (a, n) => Math.min(Math.max(a, 0), n);
-  return { top: clip(top, h), left: clip(left, w), bottom: clip(top + field.size, h),
-    right: clip(left + field.size, w), size: field.size };
-}
-
-function gray(v, lo, hi) {
-  return hi > lo ? Math.round(Math.min(Math.max((v - lo) * (255 / (hi - lo)), 0), 255)) : 0;
-}
-
-// One opaque pixel as a 32-bit value of an ImageData's pixels (byte order R, G, B, A in memory).
-function pixel(r, g, b) {
-  return (255 << 24) | (b << 16) | (g << 8) | r;
-}
-
-function paintMap(canvas, map, channel, [lo, hi]) {
-  const [h, w, n] = map.shape;
-  canvas.width = w;
-  canvas.height = h;
-  const image = new ImageData(w, h);
-  const pixels = new Uint32Array(image.data.buffer);
-  for (let p = 0; p < h * w; p++) {
-    const g = gray(map.data[p * n + channel], lo, hi);
-    pixels[p] = pixel(g, g, g);
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
-}
-
-function paintGrid(canvas, map, scale) {
-  const [h, w, n] = map.shape;
-  const cols = gridColumns(n);
-  const rows = Math.ceil(n / cols);
-  canvas.width = cols * (w + 1) - 1;
-  canvas.height = rows * (h + 1) - 1;
-  const image = new ImageData(canvas.width, canvas.height);
-  const pixels = new Uint32Array(image.data.buffer).fill(pixel(...GAP));
-  const shared = map.range;
-  for (let c = 0; c < n; c++) {
-    const [lo, hi] = scale === "shared" ? shared : minMax(map.data, c, n, h * w);
-    const top = Math.floor(c / cols) * (h + 1);
-    const left = (c % cols) * (w + 1);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const g = gray(map.data[(y * w + x) * n + c], lo, hi);
-        pixels[(top + y) * canvas.width + left + x] = pixel(g, g, g);
-      }
-    }
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
-  return { cols, rows };
-}
-
-function paintInput(canvas, x, [h, w, c]) {
-  canvas.width = w;
-  canvas.height = h;
-  const [lo0, hi0] = minMax(x);
-  const [lo, hi] = lo0 >= 0 && hi0 <= 1 ? [0, 1] : [lo0, hi0];
-  const image = new ImageData(w, h);
-  const pixels = new Uint32Array(image.data.buffer);
-  for (let p = 0; p < h * w; p++) {
-    const [r, g, b] = c === 1 ? [x[p], x[p], x[p]] : [x[3 * p], x[3 * p + 1], x[3 * p + 2]];
-    pixels[p] = pixel(gray(r, lo, hi), gray(g, lo, hi), gray(b, lo, hi));
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
-}
+const FILTER_PX = 72;
 
 // Class probabilities: the output as it is if it already is a distribution, else its softmax.
 export function probabilities(output) {
@@ -115,10 +26,7 @@ export function probabilities(output) {
 }
 
 function encodeF32(values) {
-  const bytes = new Uint8Array(Float32Array.from(values).buffer);
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
+  return encodeU8(new Uint8Array(Float32Array.from(values).buffer));
 }
 
 function render({ model, el: root }) {
@@ -138,55 +46,9 @@ function render({ model, el: root }) {
   const t = strings();
   const num = (v) => fmt(v).replace(".", t.decimal);  // as the page's language writes a number
   const pct = (p) => t.percent((100 * p).toFixed(1).replace(".", t.decimal));
-
-  // ---- the parts
-  const picker = el("select", { class: "fm-image", id: `${id}-image` });
-  const own = el("option", { value: "-1", text: t.ownImage, disabled: "" });
-  picker.append(own);
-  const groups = new Map();
-  titles.forEach((title, i) => {
-    const group = labels[i] >= 0 && classNames.length ? classNames[labels[i]] : t.images;
-    if (!groups.has(group)) groups.set(group, el("optgroup", { label: group }));
-    groups.get(group).append(el("option", { value: String(i), text: title }));
-  });
-  picker.append(...groups.values());
-  const inputCanvas = el("canvas", { class: "fm-input", tabindex: "0", role: "img",
-    "aria-label": t.inputLabel(W, H) });
-  const inputBox = el("div", { class: "fm-input-box" }, inputCanvas, el("div", { class: "fm-field" }));
-  const clear = el("button", { type: "button", class: "fm-clear", text: t.clear });
-  const invert = el("button", { type: "button", class: "fm-invert", text: t.invert });
-  const file = el("input", { type: "file", accept: "image/*", class: "fm-upload-file", id: `${id}-file` });
-  const upload = el("label", { class: "fm-upload", for: `${id}-file` }, t.upload, file);
-  const caption = el("div", { class: "fm-caption", "aria-live": "polite" });
-  const bars = el("div", { class: "fm-prediction", role: "list", "aria-label": t.probabilities });
-  const depth = el("input", { type: "range", class: "fm-depth", id: `${id}-depth`, min: "0",
-    max: String(layers.length - 1), step: "1" });
-  const depthOut = el("output", { class: "fm-depth-label", for: `${id}-depth` });
-  const channel = el("input", { type: "range", class: "fm-channel", id: `${id}-channel`, min: "0", step: "1" });
-  const channelOut = el("output", { class: "fm-channel-label", for: `${id}-channel` });
-  const scaleBox = el("div", { class: "fm-scale", role: "radiogroup", "aria-label": t.normalisation });
-  for (const [value, text] of [["each", t.scaleEach], ["shared", t.scaleShared]]) {
-    const radio = el("input", { type: "radio", name: `${id}-scale`, value, id: `${id}-scale-${value}` });
-    scaleBox.append(el("label", { for: `${id}-scale-${value}` }, radio, ` ${text}`));
-  }
-  const mapCanvas = el("canvas", { class: "fm-map", tabindex: "0", role: "img" });
-  const gridCanvas = el("canvas", { class: "fm-grid", tabindex: "0", role: "img" });
-  const gridBox = el("div", { class: "fm-grid-box" }, gridCanvas, el("div", { class: "fm-tile" }));
-  const info = el("p", { class: "fm-info", "aria-live": "polite" });
-  const unitInfo = el("p", { class: "fm-unit", "aria-live": "polite" });
-  const gridInfo = el("p", { class: "fm-grid-info" });
-  const status = el("p", { class: "fm-status", role: "status" });
-  const row = (text, control, output) => el("div", { class: "fm-row" },
-    el("label", { for: control.id, text }), control, output || "");
-  root.classList.add("fm-browser");
-  root.append(el("div", { class: "fm-panes" },
-    el("div", { class: "fm-pane fm-left" }, row(t.testImage, picker), inputBox,
-      el("div", { class: "fm-buttons" }, clear, invert, upload), caption, bars),
-    el("div", { class: "fm-pane fm-right" }, row(t.depth, depth, depthOut),
-      row(t.map, channel, channelOut), scaleBox, el("div", { class: "fm-map-box" }, mapCanvas), info, unitInfo,
-      gridBox, gridInfo)), status);
-  const field = inputBox.querySelector(".fm-field");
-  const tile = gridBox.querySelector(".fm-tile");
+  const v = browserView(root, { id, t, layers, titles, labels, classNames, width: W, height: H });
+  const events = listeners();
+  const on = events.on;
 
   // ---- what is shown
   function current() {
@@ -198,97 +60,156 @@ function render({ model, el: root }) {
   function showUnit() {
     const { layer, map, c } = current();
     if (!state.unit || !map) {
-      field.style.display = "none";
-      unitInfo.textContent = t.pointAt;
+      v.field.style.display = "none";
+      v.unitInfo.textContent = t.pointAt;
       return;
     }
     const [i, j] = state.unit;
     const value = map.data[(i * layer.shape[1] + j) * layer.shape[2] + c];
     if (!layer.field) {
-      field.style.display = "none";
-      unitInfo.textContent = t.unit(i, j, c, num(value));
+      v.field.style.display = "none";
+      v.unitInfo.textContent = t.unit(i, j, c, num(value));
       return;
     }
     const win = unitWindow(i, j, layer.field, [H, W]);
-    const share = (v, n) => `${(100 * v) / n}%`;  // of the input, so the outline follows any zoom
-    Object.assign(field.style, { display: "block", top: share(win.top, H), left: share(win.left, W),
+    const share = (value, n) => `${(100 * value) / n}%`;  // of the input, so the outline follows any zoom
+    Object.assign(v.field.style, { display: "block", top: share(win.top, H), left: share(win.left, W),
       width: share(win.right - win.left, W), height: share(win.bottom - win.top, H) });
-    unitInfo.textContent = t.unit(i, j, c, num(value))
+    v.unitInfo.textContent = t.unit(i, j, c, num(value))
       + t.field(win.size, win.top, win.bottom - 1, win.left, win.right - 1);
+  }
+
+  // The filter that made the selected map: drawn with its numbers on the image, or what it weighs most.
+  function showFilter() {
+    const { layer, c } = current();
+    const behind = net && filterBehind(net, layer.name);
+    if (!behind) {
+      v.filter.replaceChildren(el("p", { class: "fm-filter-info", text: net ? t.noFilter(layer.name) : t.filterInPage }));
+      return;
+    }
+    const filter = filterWeights(behind.conv, c);
+    const [kh, kw] = filter.kernel;
+    const head = el("p", { class: "fm-filter-info" });
+    if (!behind.input && filter.channels <= 3) {
+      const [lo, hi] = minMax(filter.weights);
+      const canvas = el("canvas", { class: "fm-kernel", role: "img",
+        "aria-label": t.filterLabel(behind.conv.name, c, kh, kw) });
+      paintImage(canvas, filter.weights, [kh, kw, filter.channels], [lo, hi]);
+      canvas.style.width = `${FILTER_PX}px`;
+      const table = el("table", { class: "fm-weights" });
+      for (let ch = 0; ch < filter.channels; ch++) {
+        for (let u = 0; u < kh; u++) {
+          const tr = el("tr");
+          for (let w = 0; w < kw; w++) tr.append(el("td", { text: num(filter.weights[(u * kw + w) * filter.channels + ch]) }));
+          table.append(tr);
+        }
+      }
+      head.textContent = t.filterOnImage(behind.conv.name, c, kh, kw, num(filter.bias), num(lo), num(hi));
+      v.filter.replaceChildren(head, el("div", { class: "fm-filter-row" }, canvas, table));
+      return;
+    }
+    const top = inputShares(filter).slice(0, 3);
+    const target = layers.findIndex((l) => l.name === behind.input);
+    head.textContent = t.filterOnMaps(behind.conv.name, c, kh, kw, filter.channels, behind.input, num(filter.bias));
+    const buttons = top.map(({ map, share }) => {
+      const button = el("button", { type: "button", class: "fm-goto", text: t.weighs(map, pct(share)) });
+      if (target < 0) button.disabled = true;
+      else on(button, "click", () => setState({ depth: target, channel: map }));
+      return button;
+    });
+    v.filter.replaceChildren(head, el("div", { class: "fm-buttons" }, ...buttons));
+  }
+
+  // The map numbers over the grid, each at its tile's top left, so a map named in a chapter is found here.
+  function numberTiles(n, cols, h, w, sheetW, sheetH) {
+    const labels = [];
+    for (let k = 0; k < n; k++) {
+      const tag = el("span", { text: String(k) });
+      Object.assign(tag.style, { top: `${(100 * Math.floor(k / cols) * (h + 1)) / sheetH}%`,
+        left: `${(100 * (k % cols) * (w + 1)) / sheetW}%` });
+      labels.push(tag);
+    }
+    v.numbers.replaceChildren(...labels);
   }
 
   function paint() {
     const { d, layer, map, c } = current();
     const [h, w, n] = layer.shape;
-    depth.value = String(d);
-    depth.setAttribute("aria-valuetext", layer.label);
-    depthOut.textContent = layer.label;
-    channel.max = String(n - 1);
-    channel.value = String(c);
-    channel.setAttribute("aria-valuetext", t.channelText(c, n - 1));
-    channelOut.textContent = t.channelOut(c, n - 1);
+    v.depth.value = String(d);
+    v.depth.setAttribute("aria-valuetext", layer.label);
+    v.depthOut.textContent = layer.label;
+    v.channel.max = String(n - 1);
+    v.channel.value = String(c);
+    v.channel.setAttribute("aria-valuetext", t.channelText(c, n - 1));
+    v.channelOut.textContent = t.channelOut(c, n - 1);
     const scale = model.get("scale");
-    for (const radio of scaleBox.querySelectorAll("input")) radio.checked = radio.value === scale;
+    for (const radio of v.scaleBox.querySelectorAll("input")) radio.checked = radio.value === scale;
+    showFilter();
     if (!map) {
-      info.textContent = state.waiting ? t.computing : "";
+      v.info.textContent = state.waiting ? t.computing : "";
       return;
     }
     const { range, own } = colourRange(map, c, scale);
     const mapZoom = Math.max(1, Math.floor(MAP_PX / Math.max(h, w)));
-    paintMap(mapCanvas, map, c, range);
-    mapCanvas.style.width = `${w * mapZoom}px`;
-    mapCanvas.style.height = `${h * mapZoom}px`;
+    paintMap(v.mapCanvas, map, c, range);
+    v.mapCanvas.style.width = `${w * mapZoom}px`;
+    v.mapCanvas.style.height = `${h * mapZoom}px`;
     const rule = scale === "each" ? t.ruleEach : t.ruleShared(n);
     const constant = own[0] === own[1] ? t.constant : "";
-    info.textContent = t.info(layer.label, state.title, c, num(range[0]), num(range[1]), rule, num(own[0]),
+    v.info.textContent = t.info(layer.label, state.title, c, num(range[0]), num(range[1]), rule, num(own[0]),
       num(own[1]), constant);
-    mapCanvas.setAttribute("aria-label", t.mapLabel(c, layer.name, h, w, info.textContent));
-    const { cols } = paintGrid(gridCanvas, map, scale);
-    const gridZoom = Math.max(1, Math.floor(GRID_PX / gridCanvas.width));
-    gridCanvas.style.width = `${gridCanvas.width * gridZoom}px`;
-    gridCanvas.style.height = `${gridCanvas.height * gridZoom}px`;
-    const [sheetW, sheetH] = [gridCanvas.width, gridCanvas.height];
-    Object.assign(tile.style, { top: `${(100 * Math.floor(c / cols) * (h + 1)) / sheetH}%`,
+    v.mapCanvas.setAttribute("aria-label", t.mapLabel(c, layer.name, h, w, v.info.textContent));
+    const { cols } = paintGrid(v.gridCanvas, map, scale);
+    const gridZoom = Math.max(1, Math.floor(GRID_PX / v.gridCanvas.width));
+    v.gridCanvas.style.width = `${v.gridCanvas.width * gridZoom}px`;
+    v.gridCanvas.style.height = `${v.gridCanvas.height * gridZoom}px`;
+    const [sheetW, sheetH] = [v.gridCanvas.width, v.gridCanvas.height];
+    Object.assign(v.tile.style, { top: `${(100 * Math.floor(c / cols) * (h + 1)) / sheetH}%`,
       left: `${(100 * (c % cols) * (w + 1)) / sheetW}%`, width: `${(100 * w) / sheetW}%`,
       height: `${(100 * h) / sheetH}%` });
+    if (v.numbers.childElementCount !== n || v.numbers.dataset.layer !== layer.name) {
+      numberTiles(n, cols, h, w, sheetW, sheetH);
+      v.numbers.dataset.layer = layer.name;
+    }
     const [lo, hi] = map.range;
-    gridInfo.textContent = t.grid(n, layer.name, cols, scale === "each" ? t.gridEach : t.gridShared(num(lo), num(hi)),
+    v.gridInfo.textContent = t.grid(n, layer.name, cols, scale === "each" ? t.gridEach : t.gridShared(num(lo), num(hi)),
       num(lo), num(hi));
-    gridCanvas.setAttribute("aria-label", t.gridLabel(n, layer.name, c));
+    v.gridCanvas.setAttribute("aria-label", t.gridLabel(n, layer.name, c));
     showUnit();
   }
 
   function showPrediction() {
-    bars.replaceChildren();
+    v.bars.replaceChildren();
     if (!state.probs) return;
     const best = state.probs.indexOf(Math.max(...state.probs));
     const name = (k) => classNames[k] ?? t.className(k);
     state.probs.forEach((p, k) => {
       const bar = el("span", { class: "fm-bar" });
       bar.style.width = `${(100 * p).toFixed(1)}%`;
-      bars.append(el("div", { class: `fm-class${k === best ? " fm-best" : ""}`, role: "listitem" },
+      v.bars.append(el("div", { class: `fm-class${k === best ? " fm-best" : ""}`, role: "listitem" },
         el("span", { class: "fm-class-name", text: name(k) }), el("span", { class: "fm-bar-box" }, bar),
         el("span", { class: "fm-percent", text: pct(p) })));
     });
     const mark = state.label < 0 ? "" : best === state.label ? " ✓" : " ✗";
     const truth = state.label < 0 ? "" : t.truth(name(state.label));
-    caption.textContent = t.says(state.title, truth, name(best), pct(state.probs[best]), mark);
+    v.caption.textContent = t.says(state.title, truth, name(best), pct(state.probs[best]), mark);
   }
 
   function setMaps(outputs, last) {
     for (const out of outputs) out.range = minMax(out.data);  // the layer's min and max, once per input
     state.maps = outputs;
     state.probs = numClasses && last ? probabilities(last) : null;
-    if (!numClasses) caption.textContent = state.title;
+    if (!numClasses) v.caption.textContent = state.title;
     state.waiting = false;
     showPrediction();
     paint();
   }
 
   // A new input: run the network here, or ask the kernel.
+  let timer = null;
   function compute() {
-    paintInput(inputCanvas, state.x, shape);
-    inputCanvas.style.width = inputCanvas.style.height = `${Math.max(1, Math.floor(INPUT_PX / Math.max(H, W))) * W}px`;
+    paintImage(v.inputCanvas, state.x, shape);
+    v.inputCanvas.style.width = v.inputCanvas.style.height = `${Math.max(1, Math.floor(INPUT_PX / Math.max(H, W))) * W}px`;
     if (net) {
       const outputs = forward(net, state.x);
       const byName = new Map(outputs.map((out) => [out.name, out]));
@@ -300,10 +221,9 @@ function render({ model, el: root }) {
       model.set("x", encodeF32(state.x));
       model.save_changes();
       const asked = state.x;
-      setTimeout(() => {
-        if (state.waiting && state.x === asked) {
-          status.textContent = t.noAnswer;
-        }
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (state.waiting && state.x === asked) v.status.textContent = t.noAnswer;
       }, 10000);
     }
   }
@@ -322,10 +242,10 @@ function render({ model, el: root }) {
   }
 
   function useSample(i) {
-    state.x = Float32Array.from(samples.subarray(i * size, (i + 1) * size), (v) => v / 255);
+    state.x = Float32Array.from(samples.subarray(i * size, (i + 1) * size), (value) => value / 255);
     state.title = titles[i];
     state.label = labels[i];
-    picker.value = String(i);
+    v.picker.value = String(i);
     compute();
   }
 
@@ -333,91 +253,30 @@ function render({ model, el: root }) {
     state.x = x;
     state.title = title;
     state.label = -1;
-    picker.value = "-1";
+    v.picker.value = "-1";
     compute();
   }
 
-  // ---- drawing: white ink on black, like Fashion-MNIST items
-  let last = null;
-  let pending = false;
-  function stamp(u, v) {
-    for (let y = Math.max(0, Math.floor(v - 2)); y < Math.min(H, Math.ceil(v + 2)); y++) {
-      for (let x = Math.max(0, Math.floor(u - 2)); x < Math.min(W, Math.ceil(u + 2)); x++) {
-        const d2 = (x + 0.5 - u) ** 2 + (y + 0.5 - v) ** 2;
-        const ink = Math.min(1, 1.5 * Math.exp(-d2 / (2 * BRUSH * BRUSH)));
-        for (let ch = 0; ch < C; ch++) state.x[(y * W + x) * C + ch] = Math.max(state.x[(y * W + x) * C + ch], ink);
-      }
-    }
-  }
-  function drawTo(event) {
-    const box = inputCanvas.getBoundingClientRect();
-    const u = ((event.clientX - box.left) / box.width) * W;
-    const v = ((event.clientY - box.top) / box.height) * H;
-    const [u0, v0] = last || [u, v];
-    const steps = Math.max(1, Math.ceil(Math.hypot(u - u0, v - v0) * 4));
-    for (let s = 1; s <= steps; s++) stamp(u0 + ((u - u0) * s) / steps, v0 + ((v - v0) * s) / steps);
-    last = [u, v];
-    if (!pending) {
-      pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        useOwn(state.x, t.drawing);
-      });
-    }
-  }
-  inputCanvas.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    inputCanvas.setPointerCapture(event.pointerId);
-    state.x = Float32Array.from(state.x);
-    last = null;
-    drawTo(event);
-  });
-  inputCanvas.addEventListener("pointermove", (event) => {
-    if (inputCanvas.hasPointerCapture(event.pointerId)) drawTo(event);
-  });
-  inputCanvas.addEventListener("pointerup", () => { last = null; });
-  clear.addEventListener("click", () => useOwn(new Float32Array(size), t.drawing));
-  invert.addEventListener("click", () => useOwn(state.x.map((v) => 1 - v), t.inverted(state.title)));
-
-  // ---- uploads, decoded and preprocessed here
+  // ---- the reader's own input: drawing, and uploads decoded here
+  attachPen(v.inputCanvas, () => [state.x, shape], (x) => useOwn(x, t.drawing), events.signal);
+  on(v.clear, "click", () => useOwn(new Float32Array(size), t.drawing));
+  on(v.invert, "click", () => useOwn(state.x.map((value) => 1 - value), t.inverted(state.title)));
   async function takeFile(chosen) {
-    const problem = fileProblem(chosen, t);
     const name = chosen ? chosen.name : t.theFile;
-    const refuse = (why) => {
-      status.textContent = t.refused(name, why);
-      status.classList.add("fm-error");
-    };
-    if (problem) return refuse(problem);
-    let bitmap;
-    try {
-      bitmap = await createImageBitmap(chosen);
-    } catch {
-      return refuse(t.notImage);
+    const read = await readUpload(chosen, shape, t, model.get("invert_uploads"));
+    if (read.error) {
+      v.status.textContent = t.refused(name, read.error);
+      v.status.classList.add("fm-error");
+      return;
     }
-    if (Math.max(bitmap.width, bitmap.height) > MAX_UPLOAD_SIDE) {
-      return refuse(t.tooWide(bitmap.width, bitmap.height, MAX_UPLOAD_SIDE));
-    }
-    const canvas = document.createElement("canvas");
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-    const context = canvas.getContext("2d");
-    context.fillStyle = "white";  // transparent parts become white, as they look on most pages
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(bitmap, 0, 0);
-    const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
-    const colour = borderColour(rgba, canvas.width, canvas.height);
-    const square = padToSquare(rgba, canvas.width, canvas.height, colour);
-    let x = toModelInput(square.rgba, square.side, square.side, shape);
-    const inverted = C === 1 && model.get("invert_uploads") && (colour[0] + colour[1] + colour[2]) / 3 > 127;
-    if (inverted) x = x.map((v) => 1 - v);
-    status.classList.remove("fm-error");
-    status.textContent = t.added(name, bitmap.width, bitmap.height, W, H, C === 1 ? t.grayscale : "RGB",
-      inverted ? t.invertedNote : "");
-    useOwn(x, t.yourImage(name));
+    v.status.classList.remove("fm-error");
+    v.status.textContent = t.added(name, read.width, read.height, W, H, C === 1 ? t.grayscale : "RGB",
+      read.inverted ? t.invertedNote : "");
+    useOwn(read.x, t.yourImage(name));
   }
-  file.addEventListener("change", () => {
-    takeFile(file.files[0]).catch((error) => { status.textContent = t.failed(error); });
-    file.value = "";
+  on(v.file, "change", () => {
+    takeFile(v.file.files[0]).catch((error) => { v.status.textContent = t.failed(error); });
+    v.file.value = "";
   });
 
   // ---- controls
@@ -426,27 +285,27 @@ function render({ model, el: root }) {
     model.save_changes();
     paint();
   };
-  picker.addEventListener("change", () => { if (picker.value !== "-1") useSample(Number(picker.value)); });
-  depth.addEventListener("input", () => {
+  on(v.picker, "change", () => { if (v.picker.value !== "-1") useSample(Number(v.picker.value)); });
+  on(v.depth, "input", () => {
     state.unit = null;
-    const d = Number(depth.value);
+    const d = Number(v.depth.value);
     setState({ depth: d, channel: Math.min(model.get("channel"), layers[d].shape[2] - 1) });
   });
-  channel.addEventListener("input", () => setState({ channel: Number(channel.value) }));
-  scaleBox.addEventListener("change", (event) => setState({ scale: event.target.value }));
+  on(v.channel, "input", () => setState({ channel: Number(v.channel.value) }));
+  on(v.scaleBox, "change", (event) => setState({ scale: event.target.value }));
 
-  function unitAt(event, canvas, originX = 0, originY = 0, zoom = null) {
+  function unitAt(event, canvas) {
     const { layer } = current();
     const box = canvas.getBoundingClientRect();
     const [h, w] = layer.shape;
-    const scale = zoom || box.width / w;
-    const j = Math.floor((event.clientX - box.left - originX) / scale);
-    const i = Math.floor((event.clientY - box.top - originY) / scale);
+    const zoom = box.width / w;
+    const j = Math.floor((event.clientX - box.left) / zoom);
+    const i = Math.floor((event.clientY - box.top) / zoom);
     return i >= 0 && j >= 0 && i < h && j < w ? [i, j] : null;
   }
-  mapCanvas.addEventListener("pointermove", (event) => { state.unit = unitAt(event, mapCanvas); showUnit(); });
-  mapCanvas.addEventListener("pointerleave", () => { state.unit = null; showUnit(); });
-  mapCanvas.addEventListener("keydown", (event) => {
+  on(v.mapCanvas, "pointermove", (event) => { state.unit = unitAt(event, v.mapCanvas); showUnit(); });
+  on(v.mapCanvas, "pointerleave", () => { state.unit = null; showUnit(); });
+  on(v.mapCanvas, "keydown", (event) => {
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (!moves[event.key]) return;
     event.preventDefault();
@@ -460,24 +319,24 @@ function render({ model, el: root }) {
     const { layer } = current();
     const [h, w, n] = layer.shape;
     const cols = gridColumns(n);
-    const box = gridCanvas.getBoundingClientRect();
-    const zoom = box.width / gridCanvas.width;
+    const box = v.gridCanvas.getBoundingClientRect();
+    const zoom = box.width / v.gridCanvas.width;
     const px = (event.clientX - box.left) / zoom;
     const py = (event.clientY - box.top) / zoom;
     const c = Math.floor(py / (h + 1)) * cols + Math.floor(px / (w + 1));
     const unit = [Math.floor(py % (h + 1)), Math.floor(px % (w + 1))];
     return c < n && unit[0] < h && unit[1] < w ? { c, unit } : null;
   }
-  gridCanvas.addEventListener("click", (event) => {
+  on(v.gridCanvas, "click", (event) => {
     const hit = tileAt(event);
     if (hit) setState({ channel: hit.c });
   });
-  gridCanvas.addEventListener("pointermove", (event) => {
+  on(v.gridCanvas, "pointermove", (event) => {
     const hit = tileAt(event);
     state.unit = hit && hit.c === current().c ? hit.unit : null;
     showUnit();
   });
-  gridCanvas.addEventListener("keydown", (event) => {
+  on(v.gridCanvas, "keydown", (event) => {
     const { layer, c } = current();
     const cols = gridColumns(layer.shape[2]);
     const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[event.key];
@@ -486,15 +345,18 @@ function render({ model, el: root }) {
     setState({ channel: Math.min(Math.max(c + step, 0), layer.shape[2] - 1) });
   });
 
-  model.on("change:depth", paint);
-  model.on("change:channel", paint);
-  model.on("change:scale", paint);
-  model.on("change:maps", fromKernel);
-  model.on("change:sample", () => useSample(model.get("sample")));
-  model.on("change:error", () => { status.textContent = model.get("error"); });
+  const handlers = [["change:depth", paint], ["change:channel", paint], ["change:scale", paint],
+    ["change:maps", fromKernel], ["change:sample", () => useSample(model.get("sample"))],
+    ["change:error", () => { v.status.textContent = model.get("error"); }]];
+  for (const [name, handler] of handlers) model.on(name, handler);
   const inputColour = C === 1 ? t.grayscale : "RGB";
-  status.textContent = t.note ? t.note(W, H, inputColour, model.get("invert_uploads"), Boolean(net)) : model.get("note");
+  v.status.textContent = t.note ? t.note(W, H, inputColour, model.get("invert_uploads"), Boolean(net)) : model.get("note");
   useSample(Math.min(model.get("sample"), titles.length - 1));
+  return () => {  // the view went away: no handler, timer or model callback outlives it
+    events.off();
+    clearTimeout(timer);
+    for (const [name, handler] of handlers) model.off(name, handler);
+  };
 }
 
 export default { render };

@@ -31,7 +31,7 @@ from featuremaps.depth.fields import receptive_fields
 from featuremaps.pictures.maps import SCALES
 from featuremaps.widget.export import UnsupportedModel, export_model, f32_base64
 
-FRONT_END = Path(__file__).parent  # the ES modules and CSS beside this file
+FRONT_END = Path(__file__).parent  # the ES modules and CSS beside this file, and their bundles
 BACKENDS = ("auto", "page", "kernel")
 UPLOAD_NOTE = ("Draw on the input, or upload your own image (PNG, JPEG, …; at most {mb} MB and {side} pixels a "
                "side): it is turned into the model's input, {size}, in this page.")
@@ -51,14 +51,10 @@ def _upload_note(size: str) -> str:
     return UPLOAD_NOTE.format(mb=f"{limit_bytes / 2**20:g}", side=limit_side, size=size)
 
 
-def front_end(names=("forward.js", "preprocess.js", "strings.js", "dom.js", "browser.js")) -> str:
-    """A widget's ES module: its files as one (anywidget takes one file), the view's own file last."""
-    parts = [(FRONT_END / name).read_text(encoding="utf-8") for name in names]
-    # The files import each other for Node and editors; joined, the names are already in scope.
-    module = "\n".join(re.sub(r'^import [^;]+ from "\./[a-z_]+\.js";\n', "", part, flags=re.M) for part in parts)
-    # Every page that shows the widget carries this text: without indentation and comment lines it is
-    # a quarter smaller (the files in featuremaps/widget/ keep them).
-    return "\n".join(line.strip() for line in module.splitlines() if not line.strip().startswith("//"))
+def front_end(name: str = "browser") -> str:
+    """A widget's ES module, one file (anywidget takes one): ``bundle/NAME.js``, which esbuild builds
+    from the modules beside this file (``make widget``; a unit test checks it is up to date)."""
+    return (FRONT_END / "bundle" / f"{name}.js").read_text(encoding="utf-8")
 
 
 def classifier_size(model, class_names=None) -> int:

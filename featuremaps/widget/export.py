@@ -19,22 +19,11 @@ import base64
 import numpy as np
 
 from featuremaps.activations import _graph_inputs
+from featuremaps.layer_kinds import KINDS
 
-ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh",
-               "softmax", "softplus", "silu", "swish", "hard_sigmoid")
-SUPPORTED = {
-    "Conv2D": "any kernel size, stride, padding and dilation; groups 1",
-    "DepthwiseConv2D": "any kernel size, stride, padding, dilation and depth multiplier",
-    "SeparableConv2D": "any kernel size, stride, padding, dilation and depth multiplier",
-    "Dense": "on a flat input (after Flatten or global pooling)",
-    "ReLU": "", "LeakyReLU": "", "ELU": "", "Softmax": "last axis",
-    "Activation": ", ".join(ACTIVATIONS),
-    "MaxPooling2D": "", "AveragePooling2D": "",
-    "GlobalAveragePooling2D": "", "GlobalMaxPooling2D": "",
-    "BatchNormalization": "inference, last axis",
-    "Dropout": "(inference: does nothing)", "SpatialDropout2D": "(inference: does nothing)",
-    "Flatten": "", "Rescaling": "",
-}
+# The kinds the page runs and what it supports of each: from the one table of layer kinds.
+SUPPORTED = {kind: row["note"] for kind, row in KINDS.items() if row["page"]}
+ACTIVATIONS = tuple(name.strip() for name in SUPPORTED["Activation"].split(","))
 
 
 class UnsupportedModel(ValueError):
@@ -71,7 +60,8 @@ def _exported_pair(model, layer, value, what) -> list[int]:
 
 
 def _layer_entry(model, layer) -> dict:
-    """One layer as plain data: ``kind``, ``name``, its settings, and ``weights`` (base64 float32)."""
+    """One layer as plain data: ``kind`` (Keras's; the table says which operation runs it), ``name``,
+    its settings, and ``weights`` (base64 float32)."""
     kind = type(layer).__name__
     if kind not in SUPPORTED:
         _refuse(model, f"layer {layer.name!r} is a {kind}")
@@ -109,16 +99,16 @@ def _layer_entry(model, layer) -> dict:
         entry.update(max_value=config["max_value"], negative_slope=float(config["negative_slope"]),
                      threshold=float(config["threshold"]))
     elif kind == "LeakyReLU":
-        entry.update(kind="ReLU", max_value=None, threshold=0.0,
+        entry.update(max_value=None, threshold=0.0,
                      negative_slope=float(config.get("negative_slope", config.get("alpha", 0.3))))
     elif kind == "ELU":
         if float(config.get("alpha", 1.0)) != 1.0:
             _refuse(model, f"layer {layer.name!r} is an ELU with alpha {config['alpha']}")
-        entry.update(kind="Activation", activation="elu")
+        entry.update(activation="elu")
     elif kind == "Softmax":
         if config.get("axis", -1) not in (-1, [-1]):
             _refuse(model, f"layer {layer.name!r} takes a softmax over axis {config['axis']}")
-        entry.update(kind="Activation", activation="softmax")
+        entry.update(activation="softmax")
     elif kind == "Activation":
         entry.update(activation=_activation(model, layer, config["activation"]))
     elif kind in ("MaxPooling2D", "AveragePooling2D"):
@@ -135,9 +125,7 @@ def _layer_entry(model, layer) -> dict:
         scale = values.get("gamma", 1.0) / std
         # Inference is one multiply and one add per channel: folded here, in float64.
         shift = values.get("beta", 0.0) - values["moving_mean"] * scale
-        entry.update(kind="Scale", scale=f32_base64(scale), shift=f32_base64(shift))
-    elif kind in ("Dropout", "SpatialDropout2D"):
-        entry.update(kind="Identity")
+        entry.update(scale=f32_base64(scale), shift=f32_base64(shift))
     elif kind == "Rescaling":
         entry.update(scale=np.asarray(config["scale"], np.float64).ravel().tolist(),
                      offset=np.asarray(config["offset"], np.float64).ravel().tolist())

@@ -1,6 +1,7 @@
 // The forward pass of an exported Keras model (featuremaps/widget/export.py), in plain JavaScript.
 // Tensors are channels-last Float32Arrays of shape [H, W, C] (or [L] once flat), as in Keras.
 // Sums are kept in float64 and stored as float32, so results match Keras's float32 closely.
+import LAYER_KINDS from "../layer_kinds.json" with { type: "json" };
 
 export function decodeF32(b64) {
   const bytes = typeof atob === "function" ? Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
@@ -11,7 +12,7 @@ export function decodeF32(b64) {
 // The exported model with its weights decoded once.
 export function prepare(spec) {
   const layers = spec.layers.map((entry) => {
-    const layer = { ...entry };
+    const layer = { ...entry, op: opFor(entry.kind) };
     for (const key of ["w", "pw", "b", "scale", "shift"]) {
       if (typeof entry[key] === "string") layer[key] = decodeF32(entry[key]);
     }
@@ -229,26 +230,37 @@ function perChannel(x, shape, scale, shift) {
   return { data: out, shape };
 }
 
-const KINDS = {
-  Conv2D: (x, shape, layer) => conv2d(x, shape, layer),
-  DepthwiseConv2D: (x, shape, layer) => {
+// What runs each operation the one table of layer kinds (../layer_kinds.json) names in its "page" column.
+export const OPS = {
+  conv: (x, shape, layer) => conv2d(x, shape, layer),
+  depthwise: (x, shape, layer) => {
     const out = depthwiseConv2d(x, shape, layer);
     return { data: activate(out.data, out.shape[2], layer.activation), shape: out.shape };
   },
-  SeparableConv2D: separableConv2d,
-  MaxPooling2D: (x, shape, layer) => pool2d(x, shape, layer, true),
-  AveragePooling2D: (x, shape, layer) => pool2d(x, shape, layer, false),
-  GlobalMaxPooling2D: (x, shape, layer) => globalPool(x, shape, layer, true),
-  GlobalAveragePooling2D: (x, shape, layer) => globalPool(x, shape, layer, false),
-  Dense: dense,
-  ReLU: relu,
-  Activation: (x, shape, layer) => ({ data: activate(Float32Array.from(x), shape[shape.length - 1],
+  separable: separableConv2d,
+  max_pool: (x, shape, layer) => pool2d(x, shape, layer, true),
+  average_pool: (x, shape, layer) => pool2d(x, shape, layer, false),
+  global_max_pool: (x, shape, layer) => globalPool(x, shape, layer, true),
+  global_average_pool: (x, shape, layer) => globalPool(x, shape, layer, false),
+  dense,
+  relu,
+  activation: (x, shape, layer) => ({ data: activate(Float32Array.from(x), shape[shape.length - 1],
     layer.activation), shape }),
-  Scale: (x, shape, layer) => perChannel(x, shape, layer.scale, layer.shift),
-  Rescaling: (x, shape, layer) => perChannel(x, shape, layer.scale, layer.offset),
-  Identity: (x, shape) => ({ data: x, shape }),
-  Flatten: (x, shape) => ({ data: x, shape: [x.length] }),
+  scale: (x, shape, layer) => perChannel(x, shape, layer.scale, layer.shift),
+  rescale: (x, shape, layer) => perChannel(x, shape, layer.scale, layer.offset),
+  identity: (x, shape) => ({ data: x, shape }),
+  flatten: (x, shape) => ({ data: x, shape: [x.length] }),
 };
+
+// The operation for a layer of Keras kind `kind`, or an error naming the kinds the page runs.
+export function opFor(kind) {
+  const op = OPS[LAYER_KINDS.kinds[kind]?.page];
+  if (!op) {
+    const known = Object.keys(LAYER_KINDS.kinds).filter((k) => LAYER_KINDS.kinds[k].page);
+    throw new Error(`the page cannot run a ${kind} layer; it runs ${known.join(", ")}`);
+  }
+  return op;
+}
 
 // Every layer's output for one input x (a Float32Array of H*W*C values, channels last).
 export function forward(net, x) {
@@ -257,7 +269,7 @@ export function forward(net, x) {
   let current = { data: x, shape: [h, w, c] };
   const outputs = [];
   for (const layer of net.layers) {
-    current = KINDS[layer.kind](current.data, current.shape, layer);
+    current = layer.op(current.data, current.shape, layer);
     outputs.push({ name: layer.name, shape: current.shape, data: current.data });
   }
   return outputs;

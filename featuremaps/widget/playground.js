@@ -2,12 +2,17 @@
 // The map is computed by the same conv2d as the page's forward pass (forward.js).
 import { conv2d, windowGeometry } from "./forward.js";
 import { playgroundStrings } from "./playground_strings.js";
-import { decodeU8, el, fmt } from "./dom.js";
+import { strings } from "./strings.js";
+import { decodeU8, el, encodeU8, fmt, listeners } from "./dom.js";
+import { minMax, paintImage } from "./paint.js";
+import { attachPen, readUpload } from "./pen.js";
 
 const INPUT_PX = 196;
 const MAP_PX = 196;
 export const MAX_KERNEL = 7;
 const MAX_TERMS = 49;  // products listed for one output value; the rest are summed, not listed
+const DRAWING = [28, 28, 1];  // a blank page to draw on: a test image's size
+const UPLOAD = [48, 48, 3];  // an upload keeps its colours, so a kernel has three channels
 
 // The filter's weights for one channel count: a preset's K×K values go to every channel, divided by C,
 // so on a colour picture the preset acts on the mean of the channels.
@@ -84,31 +89,6 @@ export function sizeFormula(n, k, { stride, padding, dilation }) {
   return { n, k, span, stride, dilation, before: top, total, out: oh };
 }
 
-function paint(canvas, data, [h, w, c], [lo, hi]) {
-  canvas.width = w;
-  canvas.height = h;
-  const image = new ImageData(w, h);
-  const scale = hi > lo ? 255 / (hi - lo) : 0;
-  for (let p = 0; p < h * w; p++) {
-    for (let ch = 0; ch < 3; ch++) {
-      const v = data[p * c + (c === 3 ? ch : 0)];
-      image.data[4 * p + ch] = Math.round(Math.min(Math.max((v - lo) * scale, 0), 255));
-    }
-    image.data[4 * p + 3] = 255;
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
-}
-
-function range(data) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return [lo, hi];
-}
-
 function select(label, options, value) {
   const node = el("select", { "aria-label": label });
   for (const [key, text] of options) node.append(el("option", { value: String(key), text }));
@@ -118,12 +98,11 @@ function select(label, options, value) {
 
 function render({ model, el: root }) {
   const say = playgroundStrings();
-  const listeners = [];
-  const on = (node, type, handler) => {
-    node.addEventListener(type, handler);
-    listeners.push([node, type, handler]);
-  };
+  const t = strings();  // the activation browser's words for drawing and uploads
+  const events = listeners();
+  const on = events.on;
   const samples = model.get("samples").map((s) => ({ ...s, x: Float32Array.from(decodeU8(s.pixels), (v) => v / 255) }));
+  let own = -1;  // where the reader's own picture is in the samples, once there is one
   const presets = model.get("presets");
   const sampleOf = () => samples[model.get("sample")];
   const options = () => ({ stride: model.get("stride"), padding: model.get("padding"),
@@ -148,7 +127,10 @@ function render({ model, el: root }) {
   const weightsBox = el("div", { class: "fm-weights" });
   const biasInput = el("input", { type: "number", step: "any", "aria-label": say.bias, class: "fm-bias" });
   const status = el("p", { class: "fm-status", role: "status", "aria-live": "polite" });
-  const inputCanvas = el("canvas", { class: "fm-input", role: "img" });
+  const inputCanvas = el("canvas", { class: "fm-input", role: "img", tabindex: "0" });
+  const clear = el("button", { type: "button", class: "fm-clear", text: say.blank });
+  const file = el("input", { type: "file", accept: "image/*", class: "fm-upload-file", "aria-label": t.upload });
+  const upload = el("label", { class: "fm-upload" }, t.upload, file);
   const windowBox = el("div", { class: "fm-window" });
   const mapCanvas = el("canvas", { class: "fm-map", tabindex: "0", role: "img" });
   const reluCanvas = el("canvas", { class: "fm-relu", role: "img" });
@@ -158,7 +140,8 @@ function render({ model, el: root }) {
   const pane = (label, ...nodes) => el("figure", {}, ...nodes, el("figcaption", { text: label }));
   box.append(controls, weightsBox, el("label", { class: "fm-bias-row" }, el("span", { text: "b" }), biasInput),
     el("div", { class: "fm-panes" }, pane(say.inputCaption, el("div", { class: "fm-input-box" }, inputCanvas,
-      windowBox)), pane(say.mapCaption, mapCanvas), pane(say.reluCaption, reluCanvas)),
+      windowBox), el("div", { class: "fm-buttons" }, clear, upload)), pane(say.mapCaption, mapCanvas),
+    pane(say.reluCaption, reluCanvas)),
     formula, info, terms, status);
   root.append(box);
 
@@ -202,8 +185,8 @@ function render({ model, el: root }) {
     const sample = sampleOf();
     const k = model.get("kernel_size");
     const opts = options();
-    paint(inputCanvas, sample.x, sample.shape, [0, 1]);
-    inputCanvas.setAttribute("aria-label", say.inputLabel(sample.title, sample.shape));
+    paintImage(inputCanvas, sample.x, sample.shape, [0, 1]);
+    inputCanvas.setAttribute("aria-label", say.inputLabel(sample.title, sample.shape) + say.drawHint);
     const result = convolve(sample.x, sample.shape, model.get("weights"), model.get("bias"), k, opts);
     if (result.error) {
       status.textContent = result.error === "span" ? say.tooBig(k, opts.dilation, result.span, sample.shape)
@@ -214,11 +197,11 @@ function render({ model, el: root }) {
     status.textContent = "";
     status.classList.remove("fm-error");
     const [oh, ow] = result.shape;
-    const lohi = range(result.data);
-    paint(mapCanvas, result.data, [oh, ow, 1], lohi);
+    const lohi = minMax(result.data);
+    paintImage(mapCanvas, result.data, [oh, ow, 1], lohi);
     const relu = result.data.map((v) => Math.max(v, 0));
     const reluRange = [0, Math.max(lohi[1], 0)];
-    paint(reluCanvas, relu, [oh, ow, 1], reluRange);
+    paintImage(reluCanvas, relu, [oh, ow, 1], reluRange);
     for (const canvas of [mapCanvas, reluCanvas]) {
       canvas.style.width = `${Math.min(MAP_PX, 8 * ow)}px`;
     }
@@ -306,6 +289,41 @@ function render({ model, el: root }) {
   setting(dilationSelect, "dilation", Number);
   setting(presetSelect, "preset", String);
 
+  // The reader's own picture (a drawing, an upload) becomes one more sample, in Python too.
+  function useOwn(x, shape, title) {
+    const pixels = encodeU8(Uint8Array.from(x, (v) => Math.round(Math.min(Math.max(v, 0), 1) * 255)));
+    const entry = { title, shape, pixels };
+    const list = model.get("samples").slice();
+    if (own < 0) {
+      own = list.length;
+      sampleSelect.append(el("option", { value: String(own) }));
+    }
+    list[own] = entry;
+    samples[own] = { ...entry, x: Float32Array.from(decodeU8(pixels), (v) => v / 255) };
+    sampleSelect.options[own].textContent = title;
+    quiet = true;
+    model.set("samples", list);
+    model.set("sample", own);
+    model.save_changes();
+    quiet = false;
+    refit();
+  }
+  attachPen(inputCanvas, () => [sampleOf().x, sampleOf().shape], (x) => useOwn(x, sampleOf().shape, t.drawing),
+    events.signal);
+  on(clear, "click", () => useOwn(new Float32Array(DRAWING[0] * DRAWING[1]), DRAWING, t.drawing));
+  on(file, "change", () => {
+    const chosen = file.files[0];
+    file.value = "";
+    readUpload(chosen, UPLOAD, t).then((read) => {
+      if (read.error) {
+        status.textContent = t.refused(chosen ? chosen.name : t.theFile, read.error);
+        status.classList.add("fm-error");
+        return;  // the picture and its map stay
+      }
+      useOwn(read.x, UPLOAD, t.yourImage(chosen.name));
+    }).catch((error) => { status.textContent = t.failed(error); });
+  });
+
   // What Python or another control changed: a preset and the input decide the weights' shape.
   let built = "";
   const refit = () => {
@@ -338,7 +356,7 @@ function render({ model, el: root }) {
   for (const name of changes) model.on(name, refit);
   refit();
   return () => {  // the view went away: no handler outlives it
-    for (const [node, type, handler] of listeners) node.removeEventListener(type, handler);
+    events.off();
     for (const name of changes) model.off(name, refit);
   };
 }

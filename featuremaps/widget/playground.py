@@ -99,8 +99,7 @@ class Playground(anywidget.AnyWidget):
     """The playground over ``samples`` (title, (H, W, C) picture in [0, 1]). Display it; drive it with
     :meth:`select`; :meth:`feature_map` is the map the page shows."""
 
-    _esm = traitlets.Unicode(front_end(("forward.js", "preprocess.js", "strings.js", "playground_strings.js", "dom.js",
-                                          "playground.js"))).tag(sync=True)
+    _esm = traitlets.Unicode(front_end("playground")).tag(sync=True)
     _css = traitlets.Unicode((FRONT_END / "playground.css").read_text(encoding="utf-8")).tag(sync=True)
     samples = traitlets.List().tag(sync=True)
     presets = traitlets.Dict().tag(sync=True)

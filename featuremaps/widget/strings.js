@@ -36,6 +36,16 @@ const EN = {
   grid: (n, name, cols, scale, lo, hi) => `All ${n} maps of ${name}, ${cols} to a row, ${scale}; values in `
     + `this layer ${lo} … ${hi}. Click a map, or use the arrow keys here, to enlarge it.`,
   gridLabel: (n, name, c) => `all ${n} maps of ${name}; map ${c} is outlined`,
+  filterGroup: "the filter that made this map",
+  noFilter: (name) => `The maps of ${name} are not made one filter per map by a Conv2D: there is no one filter to show.`,
+  filterInPage: "Each map's filter is shown when the network runs in the page.",
+  filterLabel: (conv, c, kh, kw) => `filter ${c} of ${conv}, ${kh}×${kw} weights`,
+  filterOnImage: (conv, c, kh, kw, b, lo, hi) => `Made by filter ${c} of ${conv}: ${kh}×${kw} weights on the image, `
+    + `and bias b = ${b}. Drawn black = ${lo}, white = ${hi}; the numbers are the weights, row by row.`,
+  filterOnMaps: (conv, c, kh, kw, n, input, b) => `Made by filter ${c} of ${conv}: ${kh}×${kw}×${n} weights over `
+    + `the ${n} maps of ${input}, and bias b = ${b}. The input maps it weighs most (their share of all its `
+    + `|weights|); choose one to see it:`,
+  weighs: (map, share) => `map ${map}: ${share}`,
   className: (k) => `class ${k}`,
   truth: (name) => ` True class: ${name}.`,
   says: (title, truth, name, percent, mark) => `${title}.${truth} The model says: ${name} (${percent})${mark}`,
@@ -102,6 +112,16 @@ const RU = {
     + `в этом слое ${lo} … ${hi}. Щёлкните по карте или нажимайте здесь стрелки, чтобы её увеличить.`,
   gridLabel: (n, name, c) => `${plural(Number(n), "вся", "все", "все")} ${n} `
     + `${plural(Number(n), "карта", "карты", "карт")} слоя ${name}; карта ${c} обведена`,
+  filterGroup: "фильтр, который дал эту карту",
+  noFilter: (name) => `Карты слоя ${name} не получены по одной из фильтров свёрточного слоя: одного фильтра здесь нет.`,
+  filterInPage: "Фильтр каждой карты виден, когда сеть работает в самой странице.",
+  filterLabel: (conv, c, kh, kw) => `фильтр ${c} слоя ${conv}, веса ${kh}×${kw}`,
+  filterOnImage: (conv, c, kh, kw, b, lo, hi) => `Карту дал фильтр ${c} слоя ${conv}: веса ${kh}×${kw} по `
+    + `изображению и смещение b = ${b}. Чёрный = ${lo}, белый = ${hi}; числа — веса, по строкам.`,
+  filterOnMaps: (conv, c, kh, kw, n, input, b) => `Карту дал фильтр ${c} слоя ${conv}: веса ${kh}×${kw}×${n} `
+    + `по картам слоя ${input} (их ${n}) и смещение b = ${b}. Входные карты с самыми большими весами (доля `
+    + `в сумме всех |весов| фильтра); выберите карту, чтобы её увидеть:`,
+  weighs: (map, share) => `карта ${map}: ${share}`,
   className: (k) => `класс ${k}`,
   truth: (name) => ` Верный класс: ${name}.`,
   says: (title, truth, name, percent, mark) => `${title}.${truth} Модель говорит: ${name} (${percent})${mark}`,
