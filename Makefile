@@ -94,7 +94,7 @@ setup: $(VENV)/.installed $(VENDOR)/.copied
 
 # Each widget's front end as one ES module (anywidget takes one), built by esbuild and committed, so a
 # wheel needs no Node.js; tests/unit/test_browser.py checks the bundles match their sources.
-WIDGET_BUNDLES := featuremaps/widget/bundle/browser.js featuremaps/widget/bundle/playground.js
+WIDGET_BUNDLES := $(addprefix featuremaps/widget/bundle/,browser.js playground.js film.js)
 $(WIDGET_BUNDLES) &: $(wildcard featuremaps/widget/*.js) featuremaps/layer_kinds.json tools/bundle_widget.mjs node_modules/.installed
 	node tools/bundle_widget.mjs
 widget: $(WIDGET_BUNDLES)

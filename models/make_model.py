@@ -152,7 +152,7 @@ def make_snapshots(dataset: data.Dataset) -> int:
                    "kernel": "(T, 3, 3, 1, 32) float32", "bias": "(T, 32) float32"},
         "layer": SNAPSHOT_LAYER,
         "run": (f"A re-run of the shipped model's recipe and seed ({shipped_record['model_file']}, seed {fm.SEED}, "
-                "the training `make model` does) on another machine than the one that trained the shipped model. "
+                "the training `make model` does) on another machine, not the one that trained the shipped model. "
                 "Training is deterministic on one machine but not across machines (thread count, CPU instruction "
                 "set), so this run is not the shipped model: its last snapshot is close to the shipped "
                 f"{SNAPSHOT_LAYER}, not equal to it. The run's other weights were not kept."),
@@ -213,8 +213,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.snapshots:
         if args.design or args.seed != fm.SEED or args.out:
-            parser.error(f"--snapshots follows the shipped model's recipe only (seed {fm.SEED}, the course CNN) "
-                         "and writes featuremaps/bundled/conv1_snapshots.npz: give it no --design, --out or other --seed")
+            parser.error(f"--snapshots follows the shipped model's recipe only (seed {fm.SEED}, the course CNN) and "
+                         "writes featuremaps/bundled/conv1_snapshots.npz: give it no --design, --out or other --seed")
         return make_snapshots(data.load())
     if args.design:
         args.out = args.out or designs.design_file(args.design, args.seed)

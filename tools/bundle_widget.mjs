@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 const WIDGET = "featuremaps/widget";
-const ENTRIES = ["browser", "playground"];
+const ENTRIES = ["browser", "playground", "film"];
 const check = process.argv.includes("--check");
 const stale = [];
 for (const name of ENTRIES) {

@@ -37,7 +37,9 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
     """Draw a grid of 2-D arrays (images or feature maps) and return the figure.
 
     ``maps`` is (n, H, W). A layer's output for one image is (H', W', N):
-    pass ``np.moveaxis(feature_map, -1, 0)`` to see its N maps.
+    pass ``np.moveaxis(feature_map, -1, 0)`` to see its N maps. Without ``titles``, each panel
+    carries its number in a corner, as the activation browser's grid does, so a map seen here
+    can be found there.
     """
     maps = np.asarray(maps)
     if maps.ndim == 2:
@@ -50,6 +52,8 @@ def show_maps(maps, titles: Sequence[str] | None = None, *, scale: str = "each",
         vmin, vmax = ranges[k]
         ax.imshow(maps[k], cmap=CMAP, vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1e-12,
                   interpolation="nearest")
+        if titles is None and len(maps) > 1:
+            _number(ax, k)
     note = ("black = min, white = max of each panel" if scale == "each"
             else f"black = {ranges[0][0]:.3g}, white = {ranges[0][1]:.3g} in every panel")
     return _finish(fig, title, note)
@@ -138,6 +142,12 @@ def _grid(n: int, titles: Sequence[str] | None, ncols: int, panel_size: float):
         for k, ax in used:
             ax.set_title(titles[k], fontsize=8)
     return fig, used
+
+
+def _number(ax, k: int):
+    """Panel k's number at its top left, white on blue (the browser grid's tile numbers)."""
+    ax.text(0.02, 0.98, str(k), transform=ax.transAxes, ha="left", va="top", fontsize=6, color="white",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": (0.08, 0.16, 0.31), "alpha": 0.75, "linewidth": 0})
 
 
 def _finish(fig, title: str | None, note: str):

@@ -345,12 +345,23 @@ function render({ model, el: root }) {
     setState({ channel: Math.min(Math.max(c + step, 0), layer.shape[2] - 1) });
   });
 
+  // A link can open the page's first browser at a layer and map: an address ending in #browse=relu3:17.
+  function openAsked() {
+    const asked = /^#browse=([\w.-]+):(\d+)$/.exec(globalThis.location?.hash || "");
+    const d = asked ? layers.findIndex((layer) => layer.name === asked[1]) : -1;
+    if (d < 0 || document.body.dataset.fmOpened) return;
+    document.body.dataset.fmOpened = "yes";
+    setState({ depth: d, channel: Math.min(Number(asked[2]), layers[d].shape[2] - 1) });
+    requestAnimationFrame(() => root.scrollIntoView());
+  }
+
   const handlers = [["change:depth", paint], ["change:channel", paint], ["change:scale", paint],
     ["change:maps", fromKernel], ["change:sample", () => useSample(model.get("sample"))],
     ["change:error", () => { v.status.textContent = model.get("error"); }]];
   for (const [name, handler] of handlers) model.on(name, handler);
   const inputColour = C === 1 ? t.grayscale : "RGB";
   v.status.textContent = t.note ? t.note(W, H, inputColour, model.get("invert_uploads"), Boolean(net)) : model.get("note");
+  openAsked();
   useSample(Math.min(model.get("sample"), titles.length - 1));
   return () => {  // the view went away: no handler, timer or model callback outlives it
     events.off();

@@ -103,7 +103,7 @@ class ActivationBrowser(anywidget.AnyWidget):
     error = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, model, images, class_names=None, labels=None, *, titles=None, backend="auto",
-                 invert_uploads="auto"):
+                 invert_uploads="auto", sample=None, depth=None, channel=None):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         shown = map_layers(model)
@@ -149,6 +149,7 @@ class ActivationBrowser(anywidget.AnyWidget):
         self.model, self.shown = model, shown
         if not network:
             self.observe(self._compute, names="x")
+        self.select(sample=sample, depth=depth, channel=channel)  # where it opens: a chapter can name a map
 
     @property
     def names(self) -> list[str]:
@@ -207,5 +208,8 @@ def browse(model, images, class_names=None, labels=None, **options) -> Activatio
     ``class_names`` (and a classifier output) show the model's prediction, ``labels`` the true
     classes. The network runs in the page when :func:`featuremaps.widget.export.export_model` can export
     it, else through the kernel (``backend="auto"``); ``backend="page"`` or ``"kernel"`` forces one.
+    ``sample``, ``depth`` (index or layer name) and ``channel`` say where it opens, e.g.
+    ``browse(model, images, depth="relu3", channel=17)``; on the site, a page address ending in
+    ``#browse=relu3:17`` opens the page's first browser there.
     """
     return ActivationBrowser(model, images, class_names, labels, **options)

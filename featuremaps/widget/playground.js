@@ -139,8 +139,8 @@ function render({ model, el: root }) {
   const terms = el("p", { class: "fm-terms", "aria-live": "polite", text: say.pointAt });
   const pane = (label, ...nodes) => el("figure", {}, ...nodes, el("figcaption", { text: label }));
   box.append(controls, weightsBox, el("label", { class: "fm-bias-row" }, el("span", { text: "b" }), biasInput),
-    el("div", { class: "fm-panes" }, pane(say.inputCaption, el("div", { class: "fm-input-box" }, inputCanvas,
-      windowBox), el("div", { class: "fm-buttons" }, clear, upload)), pane(say.mapCaption, mapCanvas),
+    el("div", { class: "fm-panes" }, el("div", {}, pane(say.inputCaption, el("div", { class: "fm-input-box" },
+      inputCanvas, windowBox)), el("div", { class: "fm-buttons" }, clear, upload)), pane(say.mapCaption, mapCanvas),
     pane(say.reluCaption, reluCanvas)),
     formula, info, terms, status);
   root.append(box);

@@ -161,3 +161,40 @@ def test_the_browser_works_from_disk(browser, edition):
         check_traffic(page, traffic)
     finally:
         context.close()
+
+
+FILTER_SAYS = {
+    "en": {"made": "Made by filter 5 of conv2: 3×3×32 weights over the 32 maps of pool1", "on image": "on the image"},
+    "ru": {"made": "Карту дал фильтр 5 слоя conv2: веса 3×3×32 по картам слоя pool1", "on image": "по изображению"},
+}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_map_shows_its_filter_and_the_grid_numbers_its_maps(guarded_page, site_url, edition):
+    page, traffic = guarded_page
+    says = FILTER_SAYS[edition]
+    open_chapter(page, f"{site_url}/{edition}/{PAGE}")
+    # relu2, map 5: made by conv2's filter 5, which weighs pool1's maps; the grid numbers its 64 maps.
+    assert text(page, ".fm-filter").startswith(says["made"])
+    assert page.locator(".fm-browser >> nth=0 >> .fm-numbers span").count() == 64
+    assert page.locator(".fm-browser >> nth=0 >> .fm-numbers span >> nth=63").inner_text() == "63"
+    goto = page.locator(".fm-browser >> nth=0 >> .fm-goto")
+    assert goto.count() == 3
+    first = goto.first.inner_text()
+    goto.first.click()
+    # The button goes to the input map it names: pool1, that map; whose filter is conv1's, on the image.
+    assert text(page, ".fm-depth-label") == "pool1 · 14×14×32"
+    assert text(page, ".fm-channel-label").split(" ")[0] == first.split(":")[0].split(" ")[-1]
+    assert says["on image"] in text(page, ".fm-filter")
+    assert page.locator(".fm-browser >> nth=0 >> .fm-weights td").count() == 9
+    assert page.locator(".fm-browser >> nth=0 >> .fm-numbers span").count() == 32
+    check_traffic(page, traffic)
+
+
+def test_an_address_can_open_the_browser_at_a_layer_and_map(guarded_page, site_url):
+    page, traffic = guarded_page
+    open_chapter(page, f"{site_url}/en/{PAGE}#browse=relu3:17")
+    assert text(page, ".fm-depth-label") == "relu3 · 7×7×128"
+    assert text(page, ".fm-channel-label") == "17 (of 0…127)"
+    assert "Made by filter 17 of conv3" in text(page, ".fm-filter")
+    check_traffic(page, traffic)

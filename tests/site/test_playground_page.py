@@ -69,3 +69,46 @@ def test_a_kernel_wider_than_the_input_is_refused_and_the_colour_picture_has_thr
     box.get_by_label("kernel size K", exact=True).select_option("7")
     assert box.locator(".fm-map").get_attribute("aria-label") == "feature map, 32×57"
     assert traffic.console_errors == [], traffic.console_errors
+
+
+def test_the_reader_draws_on_a_blank_or_uploads_a_picture_and_a_bad_file_changes_nothing(guarded_page, site_url):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page, traffic = guarded_page
+    page.goto(f"{site_url}/en/{PAGE}", wait_until="load")
+    page.wait_for_function(READY, timeout=30_000)
+    box = page.locator(".fm-playground").first
+    box.scroll_into_view_if_needed()
+    box.locator(".fm-clear").click()
+    chosen = box.get_by_label("Input", exact=True)
+    assert chosen.evaluate("s => s.options[s.selectedIndex].text") == "your drawing"
+    blank = pixels(page, ".fm-input")
+    canvas = box.locator(".fm-input").bounding_box()
+    page.mouse.move(canvas["x"] + 10, canvas["y"] + canvas["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + canvas["width"] - 10, canvas["y"] + canvas["height"] / 2, steps=10)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('.fm-playground .fm-input').toDataURL() !== "
+                           f"{blank!r}")
+    drawn = pixels(page, ".fm-map")
+    # An upload keeps its colours: the kernel gains three channels.
+    picture = np.zeros((40, 60, 3), np.uint8)
+    picture[:, :30, 0] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    box.locator(".fm-upload-file").set_input_files(
+        files=[{"name": "red.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
+    page.wait_for_function("document.querySelector('.fm-playground .fm-map').getAttribute('aria-label')"
+                           " === 'feature map, 48×48'")
+    assert chosen.evaluate("s => s.options[s.selectedIndex].text") == "your image “red.png”"
+    assert box.get_by_label("weight row 1 column 1 channel 3", exact=True).count() == 1
+    assert pixels(page, ".fm-map") != drawn
+    uploaded = pixels(page, ".fm-map")
+    box.locator(".fm-upload-file").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"}])
+    page.wait_for_function("document.querySelector('.fm-playground .fm-status').innerText.includes('notes.txt')")
+    assert pixels(page, ".fm-map") == uploaded
+    assert traffic.blocked == [] and traffic.failed == [] and traffic.console_errors == [], traffic

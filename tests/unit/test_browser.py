@@ -154,3 +154,12 @@ def test_the_upload_limits_have_one_home():
     """preprocess.js enforces them; the note the widget shows reads them from there."""
     assert br.upload_limits() == (10 * 2**20, 4096)
     assert "at most 10 MB and 4096 pixels a side" in br._upload_note("28×28 grayscale")
+
+
+def test_a_chapter_can_open_the_browser_at_a_layer_and_map(model, images):
+    opened = br.browse(model, images, CLASS_NAMES, depth="relu2", channel=5, sample=2)
+    assert (opened.names[opened.depth], opened.channel, opened.sample) == ("relu2", 5, 2)
+    with pytest.raises(ValueError, match="No map layer named 'relu9'"):
+        br.browse(model, images, depth="relu9")
+    with pytest.raises(ValueError, match=r"channel must be in 0\.\.3 for layer conv1, not 40"):
+        br.browse(model, images, depth="conv1", channel=40)

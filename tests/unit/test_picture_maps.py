@@ -127,3 +127,12 @@ def test_picture_widget_carries_its_alt_text_and_the_grey_convention():
     np.testing.assert_array_equal(drawn, plots.enlarge(image, 2))
     with pytest.raises(ValueError, match="alt text"):
         plots.picture_widget(image, alt=" ")
+
+
+def test_untitled_panels_carry_their_map_numbers_as_the_browser_grid_does():
+    fig = plots.show_maps(np.random.default_rng(0).random((12, 4, 4)), ncols=6)
+    assert [[t.get_text() for t in ax.texts] for ax in fig.axes[:12]] == [[str(k)] for k in range(12)]
+    plt.close(fig)
+    titled = plots.show_maps(np.zeros((2, 3, 3)), titles=["a", "b"])
+    assert not any(ax.texts for ax in titled.axes)
+    plt.close(titled)

@@ -1,5 +1,5 @@
-"""What the activation browser and the playground say, in both languages (featuremaps/widget/strings.js,
-playground_strings.js)."""
+"""What the activation browser, the playground and the film of training say, in both languages
+(featuremaps/widget/strings.js, playground_strings.js, film_strings.js)."""
 
 import json
 import re
@@ -12,18 +12,22 @@ from featuremaps.widget.browser import FRONT_END
 
 STRINGS = FRONT_END / "strings.js"
 PLAYGROUND_STRINGS = FRONT_END / "playground_strings.js"
+FILM_STRINGS = FRONT_END / "film_strings.js"
 NODE = shutil.which("node") or "node"
 # Every entry, filled with sample arguments: {lang: {key: text or null}}.
 SCRIPT = """
 import { LANGUAGES, strings } from "%s";
 import { PLAYGROUND_LANGUAGES, playgroundStrings } from "%s";
+import { FILM_LANGUAGES, filmStrings } from "%s";
 const out = { chosen: { ru: strings("ru-RU") === LANGUAGES.ru, en: strings("en") === LANGUAGES.en,
                         other: strings("de") === LANGUAGES.en,
-                        playground: playgroundStrings("ru") === PLAYGROUND_LANGUAGES.ru } };
+                        playground: playgroundStrings("ru") === PLAYGROUND_LANGUAGES.ru,
+                        film: filmStrings("ru") === FILM_LANGUAGES.ru && filmStrings("en") === FILM_LANGUAGES.en } };
 // A sample argument: a number where the text computes with it, an object for the size formula.
 const sample = (i) => ({ n: 28, k: 3, dilation: 1, stride: 1, total: 2, out: 28,
   toString: () => `«${i}»`, valueOf: () => 7, * [Symbol.iterator]() { yield* [28, 28, 1]; } });
-for (const [prefix, languages] of [["", LANGUAGES], ["playground ", PLAYGROUND_LANGUAGES]]) {
+for (const [prefix, languages] of [["", LANGUAGES], ["playground ", PLAYGROUND_LANGUAGES],
+                                  ["film ", FILM_LANGUAGES]]) {
   for (const [lang, table] of Object.entries(languages)) {
     out[lang] ??= {};
     for (const [key, value] of Object.entries(table)) {
@@ -45,14 +49,14 @@ LATIN_OK = {"PNG", "JPEG", "GIF", "BMP", "WebP", "RGB", "Python", "JupyterLab", 
 
 @pytest.fixture(scope="module")
 def tables():
-    script = SCRIPT % (STRINGS.as_uri(), PLAYGROUND_STRINGS.as_uri())
+    script = SCRIPT % (STRINGS.as_uri(), PLAYGROUND_STRINGS.as_uri(), FILM_STRINGS.as_uri())
     run = subprocess.run([NODE, "--input-type=module", "-e", script], check=True,
                          capture_output=True, text=True, timeout=60)
     return json.loads(run.stdout)
 
 
 def test_the_page_language_picks_the_table(tables):
-    assert tables["chosen"] == {"ru": True, "en": True, "other": True, "playground": True}
+    assert tables["chosen"] == {"ru": True, "en": True, "other": True, "playground": True, "film": True}
 
 
 def test_both_languages_say_the_same_things(tables):
