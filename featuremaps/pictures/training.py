@@ -10,10 +10,13 @@ Serves chapter 3.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+from PIL import Image
 
 from featuremaps.conv import conv2d
-from featuremaps.pictures.maps import enlarge, png_bytes, to_gray8
+from featuremaps.pictures.maps import enlarge, to_gray8
 
 GAP = (60, 110, 170)  # the browser grid's blue, so a gap cannot be read as a value
 COLUMNS = 8
@@ -49,6 +52,19 @@ def frame(kernel: np.ndarray, bias: np.ndarray, image: np.ndarray) -> np.ndarray
     return np.concatenate([filters, spacer, below])
 
 
+def palette_png(picture: np.ndarray) -> bytes:
+    """A frame (greys and the gap's blue) as a PNG of 256 colours: 255 greys from black to white, and
+    the blue. A third smaller than RGB, so the film weighs less on the page; a grey moves by at most 1."""
+    gap = np.all(picture == GAP, axis=-1)
+    index = np.rint(picture[..., 0] * (254 / 255)).astype(np.uint8)
+    index[gap] = 255
+    image = Image.fromarray(index, mode="P")
+    image.putpalette([round(i * 255 / 254) for i in range(255) for _ in range(3)] + list(GAP))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def frames(snapshots, image: np.ndarray) -> list[bytes]:
     """Every snapshot's frame as PNG bytes, in training order."""
-    return [png_bytes(frame(k, b, image)) for k, b in zip(snapshots.kernel, snapshots.bias, strict=True)]
+    return [palette_png(frame(k, b, image)) for k, b in zip(snapshots.kernel, snapshots.bias, strict=True)]

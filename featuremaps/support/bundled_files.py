@@ -2,7 +2,7 @@
 
 They live in ``featuremaps/bundled/`` and are read through :mod:`importlib.resources`, so a
 chapter finds them the same way in a clone, in a virtual environment and on Colab.
-``make data`` and ``make model`` write them there.
+``make data``, ``make model`` and ``make snapshots`` write them there.
 """
 
 from __future__ import annotations

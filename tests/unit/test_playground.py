@@ -77,3 +77,18 @@ def test_each_widget_is_one_module_with_no_relative_import_left():
 
     for module in (front_end(), pg.Playground.class_traits()["_esm"].default_value):
         assert 'from"./' not in module.replace(" ", "") and re.search(r"export\s*\{[^}]*\b\w+ as default\b", module)
+
+
+def test_a_picture_the_reader_made_in_the_page_is_one_python_can_select_and_convolve():
+    import base64
+
+    shown = pg.playground()
+    drawing = np.zeros((28, 28, 1), np.uint8)
+    drawing[10:18, 4:24] = 255
+    # what the page appends to the samples when the reader draws or uploads (playground.js, useOwn)
+    own = {"title": "your drawing", "shape": [28, 28, 1], "pixels": base64.b64encode(drawing.tobytes()).decode()}
+    shown.samples = [*shown.samples, own]
+    shown.select(sample=len(shown.samples) - 1, preset="Sobel x (vertical edges)")
+    np.testing.assert_array_equal(shown.pictures()[-1], drawing / 255)
+    expected = conv2d(drawing / 255, shown.kernel()[..., np.newaxis], np.zeros(1), padding="same")[..., 0]
+    np.testing.assert_allclose(shown.feature_map(), expected)

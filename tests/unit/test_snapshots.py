@@ -2,6 +2,7 @@
 
 import dataclasses
 import io
+import json
 import math
 import shutil
 
@@ -110,7 +111,12 @@ def snapshots_copy(tmp_path, monkeypatch):
 
 
 def test_the_copy_loads_as_the_bundled_file_does(snapshots_copy, snapshots):
-    np.testing.assert_array_equal(learning.training_snapshots().kernel, snapshots.kernel)
+    # a mark in the copy's record shows the loader reads the copy, not the bundled file
+    record = snapshots_copy.with_suffix(".json")
+    record.write_text(json.dumps({**json.loads(record.read_text()), "copy": True}))
+    loaded = learning.training_snapshots()
+    assert loaded.record["copy"] is True
+    np.testing.assert_array_equal(loaded.kernel, snapshots.kernel)
 
 
 @pytest.mark.parametrize("damage, message", [("cut", "damaged"), ("delete", "missing")])
