@@ -9,6 +9,9 @@ import { attachPen, readUpload } from "./pen.js";
 import { browserView } from "./browser_view.js";
 import { filterBehind, filterWeights, inputShares } from "./filters.js";
 
+// The network in the page, exported too: benchmarks/browser_speed.py times the module the widget runs.
+export { decodeF32, forward, prepare };
+
 const MAP_PX = 224;
 const GRID_PX = 448;
 const INPUT_PX = 168;
