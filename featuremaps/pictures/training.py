@@ -58,7 +58,7 @@ def palette_png(picture: np.ndarray) -> bytes:
     gap = np.all(picture == GAP, axis=-1)
     index = np.rint(picture[..., 0] * (254 / 255)).astype(np.uint8)
     index[gap] = 255
-    image = Image.fromarray(index, mode="P")
+    image = Image.frombytes("P", index.shape[::-1], index.tobytes())  # fromarray's mode= is deprecated
     image.putpalette([round(i * 255 / 254) for i in range(255) for _ in range(3)] + list(GAP))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
