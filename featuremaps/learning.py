@@ -115,3 +115,16 @@ def training_snapshots(path: Path | str | None = None) -> TrainingSnapshots:
     if len({len(array) for array in found.values()}) != 1:
         raise SnapshotsError(f"The snapshots {path} hold arrays of different lengths. {SNAPSHOTS_HINT}")
     return TrainingSnapshots(**found, record=record)
+
+
+def filter_cosines(kernel, other) -> np.ndarray:
+    """The cosine between filter n of two kernels (K, K, C, N), for each n: 1 when they point the same way.
+
+    How close two runs' filters are, whatever their scale: chapter 3 compares the film's last frame with
+    the shipped conv1, and ``make snapshots`` writes the smallest of these into the record.
+    """
+    a, b = (np.asarray(k, np.float64) for k in (kernel, other))
+    if a.shape != b.shape or a.ndim != 4:
+        raise ValueError(f"need two kernels of one shape (K, K, C, N); got {a.shape} and {b.shape}")
+    a, b = a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1])
+    return (a * b).sum(axis=0) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0))

@@ -114,12 +114,6 @@ class LayerSnapshots(keras.callbacks.Callback):
             self.taken[self.step] = [np.array(w) for w in self.model.get_layer(self.layer).get_weights()]
 
 
-def filter_cosines(kernel: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """The cosine between each filter's weights in two (3, 3, 1, N) kernels: N numbers, 1 for the same direction."""
-    a, b = (np.asarray(k, np.float64).reshape(-1, k.shape[-1]) for k in (kernel, other))
-    return (a * b).sum(axis=0) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0))
-
-
 def make_snapshots(dataset: data.Dataset) -> int:
     """Train the shipped recipe with ``LayerSnapshots`` and write conv1_snapshots.npz, .sha256 and .json."""
     x_train, *_ = fm.split_validation(dataset, fm.VALIDATION_FRACTION, fm.SEED)
@@ -144,6 +138,7 @@ def make_snapshots(dataset: data.Dataset) -> int:
     difference = {name: float(np.max(np.abs(arrays[name][-1].astype(np.float64) - weight)))
                   for name, weight in zip(("kernel", "bias"), shipped, strict=True)}
     shipped_record = fm.model_info()
+    cosines = learning.filter_cosines(arrays["kernel"][-1], shipped[0])
     record = {
         "snapshots_file": learning.SNAPSHOTS_FILE.name,
         "what": f"{SNAPSHOT_LAYER}'s kernel and bias, copied during one training run of the course CNN",
@@ -172,7 +167,7 @@ def make_snapshots(dataset: data.Dataset) -> int:
         "shipped_model_sha256": fm.file_sha256(fm.MODEL_FILE),
         "shipped_test_accuracy": shipped_record["test_accuracy"],
         "largest_difference_to_shipped": {name: round(value, 6) for name, value in difference.items()},
-        "min_filter_cosine_to_shipped": round(float(filter_cosines(arrays["kernel"][-1], shipped[0]).min()), 6),
+        "min_filter_cosine_to_shipped": round(float(cosines.min()), 6),
         "compared": f"the last snapshot against the shipped {SNAPSHOT_LAYER}: largest absolute difference of "
                     "kernel and bias; cosine between each filter's 9 kernel weights",
         "training_seconds": round(wall, 1),

@@ -83,8 +83,11 @@ function render({ model, el: root }) {
   }
 
   // The filter that made the selected map: drawn with its numbers on the image, or what it weighs most.
+  let filterShown = "";
   function showFilter() {
     const { layer, c } = current();
+    if (filterShown === `${layer.name}:${c}`) return;  // a new input or scale: the same filter
+    filterShown = `${layer.name}:${c}`;
     const behind = net && filterBehind(net, layer.name);
     if (!behind) {
       v.filter.replaceChildren(el("p", { class: "fm-filter-info", text: net ? t.noFilter(layer.name) : t.filterInPage }));

@@ -8,6 +8,7 @@ from conftest import SITE
 from guard import open_guarded_page
 from PIL import Image
 from site_facts import EDITIONS
+from widget_pages import check_traffic, open_widget
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/04-browsing-activations.html"
@@ -47,16 +48,7 @@ def png(pixels_array) -> bytes:
 
 
 def open_chapter(page, url):
-    page.goto(url, wait_until="load")
-    page.wait_for_function(READY, timeout=30_000)
-    page.locator(".fm-browser").first.scroll_into_view_if_needed()
-
-
-def check_traffic(page, traffic):
-    assert "Error displaying widget" not in page.content()
-    assert traffic.blocked == [], f"requests tried to leave the host: {traffic.blocked}"
-    assert traffic.failed == [], f"failed requests: {traffic.failed}"
-    assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+    open_widget(page, url, READY, ".fm-browser")
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

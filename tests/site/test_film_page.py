@@ -2,6 +2,7 @@
 
 import pytest
 from site_facts import EDITIONS
+from widget_pages import check_traffic, open_widget
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/03-building-the-cnn.html"
@@ -14,10 +15,7 @@ SAYS = {"en": {"first": "step 0 of 846 (epoch 0.00)", "last": "step 846 of 846 (
 def test_the_slider_and_play_walk_through_training(guarded_page, site_url, edition):
     page, traffic = guarded_page
     says = SAYS[edition]
-    page.goto(f"{site_url}/{edition}/{PAGE}", wait_until="load")
-    page.wait_for_function(READY, timeout=30_000)
-    film = page.locator(".fm-film").first
-    film.scroll_into_view_if_needed()
+    film = open_widget(page, f"{site_url}/{edition}/{PAGE}", READY, ".fm-film")
     step, frame = film.locator(".fm-film-step"), film.locator(".fm-film-frame")
     assert step.inner_text() == says["first"]
     start = frame.get_attribute("src")
@@ -33,5 +31,4 @@ def test_the_slider_and_play_walk_through_training(guarded_page, site_url, editi
                            timeout=5_000)
     film.locator(".fm-film-play").click()
     assert frame.evaluate("img => img.naturalWidth") == 231
-    assert "Error displaying widget" not in page.content()
-    assert traffic.blocked == [] and traffic.failed == [] and traffic.console_errors == [], traffic
+    check_traffic(page, traffic)

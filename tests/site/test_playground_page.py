@@ -2,6 +2,7 @@
 
 import pytest
 from site_facts import EDITIONS
+from widget_pages import check_traffic, open_widget
 
 pytestmark = pytest.mark.site
 PAGE = "chapters/01-one-filter-one-map.html"
@@ -23,10 +24,7 @@ def pixels(page, selector):
 def test_a_weight_edit_redraws_the_map_and_bad_input_changes_nothing(guarded_page, site_url, edition):
     page, traffic = guarded_page
     says = SAYS[edition]
-    page.goto(f"{site_url}/{edition}/{PAGE}", wait_until="load")
-    page.wait_for_function(READY, timeout=30_000)
-    box = page.locator(".fm-playground").first
-    box.scroll_into_view_if_needed()
+    box = open_widget(page, f"{site_url}/{edition}/{PAGE}", READY, ".fm-playground")
     # The page opens as the chapter's code left it: the boot, Sobel x, "same".
     assert box.locator(".fm-map").get_attribute("aria-label") == says["map"]
     assert says["formula"] in box.locator(".fm-formula").inner_text()
@@ -49,17 +47,14 @@ def test_a_weight_edit_redraws_the_map_and_bad_input_changes_nothing(guarded_pag
     # "valid" shrinks the map as the formula says.
     box.get_by_label("padding" if edition == "en" else "дополнение", exact=True).select_option("valid")
     assert box.locator(".fm-map").get_attribute("aria-label") == says["valid"]
-    assert "Error displaying widget" not in page.content()
-    assert traffic.blocked == [] and traffic.failed == [] and traffic.console_errors == [], traffic
+    check_traffic(page, traffic)
 
 
 @pytest.mark.parametrize("edition", ["en"])
 def test_a_kernel_wider_than_the_input_is_refused_and_the_colour_picture_has_three_channels(
         guarded_page, site_url, edition):
     page, traffic = guarded_page
-    page.goto(f"{site_url}/{edition}/{PAGE}", wait_until="load")
-    page.wait_for_function(READY, timeout=30_000)
-    box = page.locator(".fm-playground").first
+    box = open_widget(page, f"{site_url}/{edition}/{PAGE}", READY, ".fm-playground")
     box.get_by_label("Input", exact=True).select_option(label="a cat, in colour (scikit-image's chelsea)")
     assert box.get_by_label("weight row 1 column 1 channel 3", exact=True).count() == 1
     assert "50×75" in box.locator(".fm-input").get_attribute("aria-label")
@@ -68,7 +63,7 @@ def test_a_kernel_wider_than_the_input_is_refused_and_the_colour_picture_has_thr
     box.get_by_label("dilation d", exact=True).select_option("3")
     box.get_by_label("kernel size K", exact=True).select_option("7")
     assert box.locator(".fm-map").get_attribute("aria-label") == "feature map, 32×57"
-    assert traffic.console_errors == [], traffic.console_errors
+    check_traffic(page, traffic)
 
 
 def test_the_reader_draws_on_a_blank_or_uploads_a_picture_and_a_bad_file_changes_nothing(guarded_page, site_url):
@@ -78,10 +73,7 @@ def test_the_reader_draws_on_a_blank_or_uploads_a_picture_and_a_bad_file_changes
     from PIL import Image
 
     page, traffic = guarded_page
-    page.goto(f"{site_url}/en/{PAGE}", wait_until="load")
-    page.wait_for_function(READY, timeout=30_000)
-    box = page.locator(".fm-playground").first
-    box.scroll_into_view_if_needed()
+    box = open_widget(page, f"{site_url}/en/{PAGE}", READY, ".fm-playground")
     box.locator(".fm-clear").click()
     chosen = box.get_by_label("Input", exact=True)
     assert chosen.evaluate("s => s.options[s.selectedIndex].text") == "your drawing"
@@ -111,4 +103,4 @@ def test_the_reader_draws_on_a_blank_or_uploads_a_picture_and_a_bad_file_changes
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"}])
     page.wait_for_function("document.querySelector('.fm-playground .fm-status').innerText.includes('notes.txt')")
     assert pixels(page, ".fm-map") == uploaded
-    assert traffic.blocked == [] and traffic.failed == [] and traffic.console_errors == [], traffic
+    check_traffic(page, traffic)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from featuremaps.conv import conv2d
-from featuremaps.learning import learn_kernel
+from featuremaps.learning import filter_cosines, learn_kernel
 
 
 def maps_of(x, w, b):
@@ -47,3 +47,15 @@ def test_bad_input_is_refused_with_the_fix():
     big = rng.uniform(size=(2, 6, 6))
     with pytest.raises(ValueError, match="smaller learning_rate"):
         learn_kernel(big, maps_of(big, rng.normal(size=(3, 3)), 0.0), learning_rate=5.0)
+
+
+def test_filter_cosines_compare_each_filter_whatever_its_scale():
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(3, 3, 1, 4))
+    other = w * np.array([2.0, 0.5, -1.0, 1.0])  # same, same, opposite, and one changed below
+    other[1, 1, 0, 3] += 10.0
+    cosines = filter_cosines(w, other)
+    np.testing.assert_allclose(cosines[:3], [1.0, 1.0, -1.0])
+    assert cosines[3] < 0.9
+    with pytest.raises(ValueError, match="one shape"):
+        filter_cosines(w, w[..., :2])
